@@ -1,0 +1,1 @@
+export { createApkExtractor } from "./apk-extractor.js";
