@@ -1,4 +1,6 @@
 export * from "./image.js";
+export * from "./image-inventory.js";
 export * from "./issue.js";
+export * from "./layer-inventory.js";
 export * from "./os-info.js";
 export * from "./package.js";

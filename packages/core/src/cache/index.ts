@@ -1,0 +1,2 @@
+export * from "./directory-layer-cache.js";
+export * from "./layer-cache.js";

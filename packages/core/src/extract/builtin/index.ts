@@ -1,0 +1,16 @@
+import type { Extractor } from "../extractor.js";
+import { createExtractorList } from "../extractor-list.js";
+import { createApkExtractor } from "./apk/index.js";
+import { createDpkgExtractor } from "./dpkg/index.js";
+import { createOsReleaseExtractor } from "./os-release/index.js";
+import { createRpmExtractor } from "./rpm/index.js";
+
+/** Every built-in extractor, listed explicitly (no registration by import side effect). */
+export function createBuiltinExtractors(): readonly Extractor[] {
+  return createExtractorList([
+    createOsReleaseExtractor(),
+    createDpkgExtractor(),
+    createApkExtractor(),
+    createRpmExtractor(),
+  ]);
+}

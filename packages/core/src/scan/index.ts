@@ -1,0 +1,2 @@
+export * from "./scan-image-inventory.js";
+export * from "./scan-progress.js";
