@@ -1,0 +1,3 @@
+export * from "./cyclonedx-sbom.js";
+export * from "./inventory-json.js";
+export * from "./inventory-table.js";
