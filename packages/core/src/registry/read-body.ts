@@ -12,7 +12,7 @@ export async function readBodyBytes(body: Readable, maxBytes: number, where: str
     const buf = chunk as Buffer;
     total += buf.length;
     if (total > maxBytes) {
-      body.destroy();
+      abandonBody(body);
       throw new ManifestInvalidError(
         where,
         `it is larger than the ${maxBytes}-byte limit for documents Vigil buffers`,
@@ -37,4 +37,15 @@ export async function discardBody(body: Readable): Promise<void> {
   } catch {
     // the response is being abandoned anyway
   }
+}
+
+/**
+ * Destroy a body nobody will read. An undici body destroyed without an error emits an
+ * AbortError; with no listener that would be an uncaught exception, so one is added first.
+ */
+export function abandonBody(body: Readable): void {
+  body.on("error", () => {
+    // abandoned on purpose
+  });
+  body.destroy();
 }

@@ -1,7 +1,7 @@
 import type { RegistryCredentials } from "./docker-config.js";
 import { ImageSourceAbortedError, RegistryAuthError, RegistryConnectionError } from "./errors.js";
 import { type HttpClient, type HttpRequest, type HttpResponse, headerValue } from "./http-client.js";
-import { readBodyText } from "./read-body.js";
+import { abandonBody, readBodyText } from "./read-body.js";
 import {
   backoffDelay,
   isRetryableNetworkError,
@@ -76,7 +76,8 @@ export class RegistryAuth {
     if (this.bearerChallenge) await this.fetchToken(this.bearerChallenge, scope, signal);
   }
 
-  private credentialsText(): string {
+  /** Who is authenticating, for messages: `user "bob" from /path/config.json`, or `no credentials`. */
+  credentialsText(): string {
     const { credentials, credentialsSource } = this.options;
     if (!credentials) return "no credentials";
     const who = credentials.username ? `user "${credentials.username}"` : "an identity token";
@@ -192,7 +193,7 @@ export class RegistryAuth {
         );
       }
       if (isRetryableStatus(response.status) && attempt < retry.maxAttempts) {
-        response.body.destroy();
+        abandonBody(response.body);
         const after = parseRetryAfter(headerValue(response.headers, "retry-after"), retry.now());
         await retry.sleep(Math.min(after ?? backoffDelay(attempt, retry), retry.maxRetryAfterMs), signal);
         continue;

@@ -244,7 +244,7 @@ export class RegistryClient {
         status === 403
           ? "The credentials are valid but may not pull this repository; ask for access."
           : hadAuthorization
-            ? "The credentials were rejected; check them."
+            ? `It rejected ${this.auth.credentialsText()}; check them.`
             : "Log in (docker login) or pass a registry config file with credentials for it.";
       return new RegistryAuthError(
         status,

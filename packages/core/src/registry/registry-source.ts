@@ -8,7 +8,7 @@ import { formatImageReference, type ImageReference, repositoryOf } from "./image
 import type { ImageSource, ResolveOptions } from "./image-source.js";
 import { MAX_CONFIG_BYTES, MAX_MANIFEST_BYTES } from "./manifest.js";
 import { MANIFEST_ACCEPT } from "./media-types.js";
-import { readBodyBytes } from "./read-body.js";
+import { abandonBody, readBodyBytes } from "./read-body.js";
 import { pullScope } from "./registry-auth.js";
 import type { RegistryClient } from "./registry-client.js";
 import { type ManifestReader, resolveImage } from "./resolve-image.js";
@@ -35,7 +35,7 @@ export interface RegistrySourceOptions {
 function sizeCapCheck(response: HttpResponse, max: number, where: string): void {
   const length = headerValue(response.headers, "content-length");
   if (length !== undefined && Number(length) > max) {
-    response.body.destroy();
+    abandonBody(response.body);
     throw new ManifestInvalidError(
       where,
       `it is ${length} bytes, over the ${max}-byte limit for documents Vigil buffers`,
@@ -166,7 +166,7 @@ export function createRegistrySource(options: RegistrySourceOptions): ImageSourc
       try {
         checkBlobResponse(first, 0, descriptor.size, blobWhere);
       } catch (error) {
-        first.body.destroy();
+        abandonBody(first.body);
         throw error;
       }
       const raw = createResumableBlobStream({

@@ -1,6 +1,7 @@
 import { Readable } from "node:stream";
 import { ImageSourceAbortedError, RegistryConnectionError, SizeMismatchError } from "./errors.js";
 import { type HttpResponse, headerValue } from "./http-client.js";
+import { abandonBody } from "./read-body.js";
 import { backoffDelay, isRetryableNetworkError, type RetryPolicy } from "./retry-policy.js";
 
 /**
@@ -96,7 +97,7 @@ export function createResumableBlobStream(options: ResumableBlobStreamOptions): 
             response = await options.reopen(offset, signal);
             skip = checkBlobResponse(response, offset, size, where);
           } catch (error) {
-            response?.body.destroy();
+            if (response) abandonBody(response.body);
             throw new FinalError(error);
           }
         }
@@ -126,7 +127,7 @@ export function createResumableBlobStream(options: ResumableBlobStreamOptions): 
         if (offset === size) return;
         throw new PrematureEndError(`the body ended after ${offset} of ${size} bytes`);
       } catch (error) {
-        response?.body.destroy();
+        if (response) abandonBody(response.body);
         response = undefined;
         if (signal?.aborted) throw new ImageSourceAbortedError(where, { cause: error });
         if (error instanceof FinalError) throw error.error;
