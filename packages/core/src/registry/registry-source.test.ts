@@ -14,6 +14,7 @@ import {
   SizeMismatchError,
   UnsupportedManifestError,
 } from "./errors.js";
+import { createUndiciHttpClient } from "./http-client.js";
 import { DOCKER_MANIFEST_V1_SIGNED, OCI_MANIFEST } from "./media-types.js";
 import { type OpenImageSourceOptions, openImageSource } from "./open-image-source.js";
 import {
@@ -449,5 +450,61 @@ describe("registry source against a loopback fake registry", () => {
       image,
       fast({ plainHttpForLoopback: false, insecureRegistries: [reg.host] }),
     );
+  });
+
+  it("times out a stalled body and resumes it", async () => {
+    const image = buildFakeImage({ repository: "stall/app", layerSizes: [400_000] });
+    const reg = await start({
+      images: [image],
+      faults: [
+        {
+          match: (r) => isBlob(image)(r) && !r.headers.range,
+          action: { kind: "stall", afterBytes: 100_000 },
+          times: 1,
+        },
+      ],
+    });
+    const httpClient = createUndiciHttpClient({ bodyTimeoutMs: 200 });
+    try {
+      await expectSameLayers(`${reg.host}/stall/app`, image, fast({ httpClient }));
+      expect(reg.requests.filter((r) => isBlob(image)(r) && r.headers.range)).toHaveLength(1);
+    } finally {
+      await httpClient.close?.();
+    }
+  });
+
+  it("exchanges an identitytoken for an access token (OAuth2 refresh-token grant)", async () => {
+    const image = buildFakeImage({ repository: "oauth/app", layerSizes: [100] });
+    const reg = await start({ images: [image], auth: { kind: "bearer", refreshToken: "rt-123" } });
+    await expectSameLayers(
+      `${reg.host}/oauth/app`,
+      image,
+      fast({ credentials: { identityToken: "rt-123" } }),
+    );
+    const post = reg.requests.find((r) => r.method === "POST" && r.path === "/token");
+    expect(post?.headers["content-type"]).toBe("application/x-www-form-urlencoded");
+    const bad = await (
+      await openImageSource(`${reg.host}/oauth/app`, fast({ credentials: { identityToken: "nope" } }))
+    )
+      .resolve()
+      .catch((e: unknown) => e);
+    expect(bad).toBeInstanceOf(RegistryAuthError);
+  });
+
+  it("retries a refused connection and then says the registry is unreachable", async () => {
+    const reg = await start({ images: [] });
+    const host = reg.host;
+    await reg.stop();
+    registries.splice(registries.indexOf(reg), 1);
+    const options = fast();
+    const error = await (await openImageSource(`${host}/gone/app`, options))
+      .resolve()
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RegistryConnectionError);
+    expect((error as Error).message).toMatch(
+      /Cannot fetch manifest gone\/app:latest from registry 127\.0\.0\.1:\d+.*reachable/,
+    );
+    expect((error as Error).cause).toBeDefined();
+    expect(options.slept).toHaveLength(3);
   });
 });

@@ -129,6 +129,8 @@ export type FaultAction =
     }
   /** Send headers and `afterBytes` of the body, then destroy the socket. */
   | { readonly kind: "reset"; readonly afterBytes: number }
+  /** Send headers and `afterBytes` of the body, then go silent (keep the socket open). */
+  | { readonly kind: "stall"; readonly afterBytes: number }
   /** Serve the content with one byte flipped (same length). */
   | { readonly kind: "corrupt" }
   /** Declare and send only `length` bytes of the content. */
@@ -221,8 +223,24 @@ export async function startFakeRegistry(options: FakeRegistryOptions): Promise<F
     return false;
   }
 
-  function serveToken(req: IncomingMessage, res: ServerResponse): void {
+  function serveToken(req: IncomingMessage, res: ServerResponse, form: URLSearchParams | undefined): void {
     const auth = options.auth;
+    if (form) {
+      if (
+        auth?.kind !== "bearer" ||
+        form.get("grant_type") !== "refresh_token" ||
+        form.get("refresh_token") !== auth.refreshToken
+      ) {
+        res.writeHead(401, { "content-type": "application/json" });
+        res.end(errorBody("UNAUTHORIZED", "bad refresh token"));
+        return;
+      }
+      const token = randomBytes(8).toString("hex");
+      issued.add(token);
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ access_token: token, expires_in: 300 }));
+      return;
+    }
     if (auth?.kind === "bearer" && auth.username !== undefined) {
       const expected = `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString("base64")}`;
       if (req.headers.authorization !== expected) {
@@ -269,6 +287,10 @@ export async function startFakeRegistry(options: FakeRegistryOptions): Promise<F
       res.end();
       return;
     }
+    if (fault?.kind === "stall") {
+      res.write(body.subarray(0, fault.afterBytes));
+      return;
+    }
     if (fault?.kind === "reset") {
       res.write(body.subarray(0, fault.afterBytes), () => {
         setTimeout(() => res.socket?.destroy(), 5);
@@ -284,7 +306,16 @@ export async function startFakeRegistry(options: FakeRegistryOptions): Promise<F
     const method = req.method ?? "GET";
     requests.push({ method, path: `${path}${url.search}`, headers: req.headers });
     if (path === "/token") {
-      serveToken(req, res);
+      if (method === "POST") {
+        let text = "";
+        req.setEncoding("utf8");
+        req.on("data", (c: string) => {
+          text += c;
+        });
+        req.on("end", () => serveToken(req, res, new URLSearchParams(text)));
+        return;
+      }
+      serveToken(req, res, undefined);
       return;
     }
     const fault = takeFault(method, path, req.headers);
