@@ -1,1 +1,64 @@
-console.log("vigil");
+#!/usr/bin/env node
+import { CliError } from "./cli-error.js";
+import { runSbom } from "./commands/sbom.js";
+import { TOOL_VERSION } from "./tool-version.js";
+
+const HELP = `vigil ${TOOL_VERSION}: keeps watch over the images that run in your clusters.
+
+Usage: vigil COMMAND [options]
+
+Commands:
+  sbom IMAGE     list the packages installed in an image (table, json, cyclonedx)
+  version        print the version
+
+Run \`vigil COMMAND --help\` for a command's options.
+
+Exit codes: 0 success, 1 findings at or above the threshold, 2 the tool failed.`;
+
+const COMMANDS: Record<string, (argv: readonly string[]) => Promise<number>> = {
+  sbom: runSbom,
+  version: async () => {
+    process.stdout.write(`${TOOL_VERSION}\n`);
+    return 0;
+  },
+};
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === "--help" || command === "-h" || command === "help") {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  if (command === "--version") return COMMANDS.version!([]);
+  const run = COMMANDS[command];
+  if (!run)
+    throw new CliError(
+      `unknown command ${JSON.stringify(command)}`,
+      "Run `vigil --help` to list the commands.",
+    );
+  return run(rest);
+}
+
+const debug = process.argv.includes("--debug");
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof CliError) {
+      process.stderr.write(`vigil: ${error.message}\n`);
+      if (error.hint) process.stderr.write(`  ${error.hint}\n`);
+      if (debug && error.cause)
+        process.stderr.write(`${(error.cause as Error).stack ?? String(error.cause)}\n`);
+      process.exitCode = error.exitCode;
+      return;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    const code = (error as { code?: string }).code;
+    process.stderr.write(
+      `vigil: ${code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" || code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" ? `${message}\n  Run \`vigil --help\` for usage.` : message}\n`,
+    );
+    if (debug && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+    process.exitCode = 2;
+  },
+);

@@ -1,5 +1,13 @@
 /**
- * @vigil/core: the pure scanning library. Image sources, layer walking, extractors and
- * inventory; nothing here opens a server or a database.
+ * @vigil/core: the pure scanning library. Image sources, layer walking, extractors,
+ * inventory and reports; nothing here opens a server or a database. Everything stateful
+ * (HTTP client, cache) is passed in.
  */
+export * from "./cache/index.js";
+export * from "./extract/index.js";
+export * from "./inventory/index.js";
+export * from "./layer/index.js";
 export * from "./model/index.js";
+export * from "./registry/index.js";
+export * from "./report/index.js";
+export * from "./scan/index.js";
