@@ -78,6 +78,7 @@ describe("maven comparator", () => {
   it.each([
     ["osv-maven-versions.txt", [pairs([["1-1", "1-ga-1"]], GA_SUBLIST)], 1],
     ["osv-maven-versions-generated.txt", [pairs(DOT_QUALIFIER_PAIRS, DOT_QUALIFIER)], 18],
+    ["maven-generated.txt", [], 0],
   ])("passes every vector of %s in both directions", (file, exclusions, excluded) => {
     const report = checkVectors(mavenComparator, parseOpLines(file), exclusions);
     expect(report.failures).toEqual([]);
