@@ -24,7 +24,7 @@ import { createRetryPolicy, type RetryPolicy } from "./retry-policy.js";
 /**
  * One entry point from a user's image argument to an {@link ImageSource}, by prefix:
  * `oci:DIR[:TAG]`, `oci-archive:FILE[:TAG]`, `docker-archive:FILE[:REPO:TAG]`, anything
- * else a registry reference. Plain HTTP is used for registries listed as insecure and, by
+ * else a registry reference (optionally written `docker://REF`, as skopeo does). Plain HTTP is used for registries listed as insecure and, by
  * default, for loopback registries that do not speak TLS (as Docker and Trivy allow);
  * every other registry is HTTPS only.
  */
@@ -99,7 +99,8 @@ export async function parseImageSourceTarget(ref: string): Promise<ImageSourceTa
       return { kind, path: resolvePath(path), ...(tag ? { tag } : {}) };
     }
   }
-  return { kind: "registry", reference: ref };
+  // skopeo's transport syntax for a registry image.
+  return { kind: "registry", reference: ref.startsWith("docker://") ? ref.slice("docker://".length) : ref };
 }
 
 function withDefaultPlatform(

@@ -300,10 +300,9 @@ export class RegistryClient {
 
 /** Errors after which a loopback or insecure registry is tried over plain HTTP. */
 function isFallbackWorthy(error: unknown): boolean {
-  return (
-    isTlsProtocolMismatch(error) ||
-    /ECONNRESET|UND_ERR_SOCKET/.test(String((error as { code?: string })?.code))
-  );
+  // Only a TLS protocol mismatch: a reset or timeout may be transient, and switching a TLS
+  // registry to HTTP for good would break every later request.
+  return isTlsProtocolMismatch(error);
 }
 
 /** Parse a distribution error document (`{"errors":[{"code","message","detail"}]}`), or plain text. */

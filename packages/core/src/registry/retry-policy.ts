@@ -102,7 +102,7 @@ export function isRetryableNetworkError(error: unknown): boolean {
 /** True when a TLS handshake failed because the server does not speak TLS on that port. */
 export function isTlsProtocolMismatch(error: unknown): boolean {
   const text = `${errorCodes(error).join(" ")} ${String((error as { message?: unknown })?.message ?? "")}`;
-  return /ERR_SSL_WRONG_VERSION_NUMBER|ERR_SSL_PACKET_LENGTH_TOO_LONG|EPROTO|wrong version number|packet length too long/i.test(
+  return /ERR_SSL_WRONG_VERSION_NUMBER|ERR_SSL_PACKET_LENGTH_TOO_LONG|wrong version number|packet length too long|http request/i.test(
     text,
   );
 }
