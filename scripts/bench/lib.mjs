@@ -1,0 +1,113 @@
+// Shared helpers of the benchmarks: child-process timing with peak memory, medians,
+// a throwaway local registry, and the test images built by scripts/test-env.
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+export const cliMain = join(repoRoot, "packages/cli/dist/main.js");
+const rssPreload = join(repoRoot, "scripts/bench/report-rss.mjs");
+
+/** Median of numbers. */
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/**
+ * Run a command to completion; returns wall seconds and, for Node commands started with
+ * `node: true`, the child's own peak RSS in MB (measured inside it at exit).
+ */
+export function timed(command, args, { node = false, env = {} } = {}) {
+  const rssFile = join(tmpdir(), `vigil-rss-${process.pid}-${Math.random().toString(36).slice(2)}`);
+  const argv = node ? ["--import", rssPreload, ...args] : args;
+  return new Promise((resolvePromise, reject) => {
+    const start = process.hrtime.bigint();
+    const child = spawn(command, argv, {
+      stdio: ["ignore", "ignore", "pipe"],
+      env: { ...process.env, ...env, VIGIL_RSS_FILE: rssFile },
+    });
+    let stderr = "";
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    child.on("error", reject);
+    child.on("close", (code) => {
+      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+      if (code !== 0) {
+        reject(new Error(`${command} ${args.join(" ")} exited ${code}: ${stderr.slice(0, 2000)}`));
+        return;
+      }
+      let rssMb;
+      if (existsSync(rssFile)) {
+        rssMb = Number(readFileSync(rssFile, "utf8")) / 1024;
+        rmSync(rssFile, { force: true });
+      }
+      resolvePromise({ seconds, rssMb });
+    });
+  });
+}
+
+/** A free loopback TCP port. */
+export function freePort() {
+  return new Promise((resolvePromise, reject) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolvePromise(port));
+    });
+    server.on("error", reject);
+  });
+}
+
+/** The built test images (building them when missing, which needs root). */
+export function testImagesDir() {
+  const script = join(repoRoot, "scripts/test-env/build-images.sh");
+  const dir = execFileSync("bash", [script, "print-dir"], { encoding: "utf8" }).trim();
+  if (!existsSync(join(dir, "done"))) execFileSync("bash", [script, "build"], { stdio: "inherit" });
+  return dir;
+}
+
+/** Start Debian's docker-registry on a free port with empty storage; push the given layout tags. */
+export async function startBenchRegistry(layoutDir, tags) {
+  const port = await freePort();
+  const work = mkdtempSync(join(tmpdir(), "vigil-bench-registry-"));
+  const config = join(work, "config.yml");
+  mkdirSync(join(work, "data"));
+  writeFileSync(
+    config,
+    `version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: ${join(work, "data")}\n  cache:\n    blobdescriptor: inmemory\nhttp:\n  addr: 127.0.0.1:${port}\n`,
+  );
+  const child = spawn("docker-registry", ["serve", config], { stdio: "ignore" });
+  const host = `127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    try {
+      const response = await fetch(`http://${host}/v2/`);
+      if (response.ok) break;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  for (const tag of tags) {
+    execFileSync("skopeo", ["copy", "-q", "--dest-tls-verify=false", `oci:${layoutDir}:${tag}`, `docker://${host}/bench/${tag}:latest`]);
+  }
+  return {
+    host,
+    stop() {
+      child.kill();
+      rmSync(work, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Print rows as an aligned table. */
+export function printTable(header, rows) {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (cells) => cells.map((c, i) => String(c).padEnd(widths[i])).join("  ");
+  console.log(line(header));
+  for (const row of rows) console.log(line(row));
+}
