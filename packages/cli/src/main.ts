@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 import { CliError } from "./cli-error.js";
-import { runSbom } from "./commands/sbom.js";
 import { TOOL_VERSION } from "./tool-version.js";
 
 const HELP = `vigil ${TOOL_VERSION}: keeps watch over the images that run in your clusters.
@@ -15,8 +14,10 @@ Run \`vigil COMMAND --help\` for a command's options.
 
 Exit codes: 0 success, 1 findings at or above the threshold, 2 the tool failed.`;
 
+// Commands are loaded on demand so `vigil version` and `--help` start without loading the
+// scanning library.
 const COMMANDS: Record<string, (argv: readonly string[]) => Promise<number>> = {
-  sbom: runSbom,
+  sbom: async (argv) => (await import("./commands/sbom.js")).runSbom(argv),
   version: async () => {
     process.stdout.write(`${TOOL_VERSION}\n`);
     return 0;

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
-import { Enums, Models, Serialize, Spec } from "@cyclonedx/cyclonedx-library";
+import { createRequire } from "node:module";
+import type * as CycloneDx from "@cyclonedx/cyclonedx-library";
 import type { ResolvedImage } from "../model/image.js";
 import type { ImageInventory } from "../model/image-inventory.js";
 import type { Package } from "../model/package.js";
@@ -30,6 +31,7 @@ const PROP = {
  * give byte-equal documents.
  */
 export function renderCycloneDxSbom(options: CycloneDxSbomOptions): string {
+  const { Enums, Models, Serialize, Spec } = cycloneDx();
   const { image, inventory, now } = options;
   const bom = new Models.Bom();
   bom.serialNumber = serialNumber(image.manifestDigest, now);
@@ -67,7 +69,18 @@ export function renderCycloneDxSbom(options: CycloneDxSbomOptions): string {
   return `${serializer.serialize(bom, { sortLists: true, space: 2 })}\n`;
 }
 
-function component(pkg: Package, refs: Map<string, number>): Models.Component {
+/**
+ * The CycloneDX library takes about 0.2 s to load; it is loaded on first use so that
+ * commands that never write CycloneDX do not pay for it.
+ */
+let loaded: typeof CycloneDx | undefined;
+function cycloneDx(): typeof CycloneDx {
+  loaded ??= createRequire(import.meta.url)("@cyclonedx/cyclonedx-library") as typeof CycloneDx;
+  return loaded;
+}
+
+function component(pkg: Package, refs: Map<string, number>): CycloneDx.Models.Component {
+  const { Enums, Models } = cycloneDx();
   // Two copies of one package (say a jar in two places) share a purl; bom-refs must not.
   const seen = refs.get(pkg.purl) ?? 0;
   refs.set(pkg.purl, seen + 1);
