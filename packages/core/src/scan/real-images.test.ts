@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -99,6 +100,25 @@ describe("every image source gives the same inventory", () => {
       expect(summary(await inventoryOf(reference)), reference).toEqual(summary(fromRegistry));
     }
     expect(fromRegistry.packages.length).toBe(124);
+  });
+
+  it("zstd-compressed layers (recompressed by skopeo) give the same inventory as gzip ones", async () => {
+    const layout = join(work, "zstd");
+    execFileSync("skopeo", [
+      "copy",
+      "-q",
+      "--dest-compress-format=zstd",
+      `oci:${env.ociLayoutDir}:minbase`,
+      `oci:${layout}:minbase`,
+    ]);
+    const source = await openImageSource(`oci:${layout}:minbase`);
+    const image = await source.resolve();
+    expect(image.layers[0]!.mediaType).toBe("application/vnd.oci.image.layer.v1.tar+zstd");
+    const zstd = await inventoryOf(`oci:${layout}:minbase`);
+    const gzip = await inventoryOf(`oci:${env.ociLayoutDir}:minbase`);
+    expect(zstd.packages.map((p) => `${p.purl} ${p.location.diffId}`)).toEqual(
+      gzip.packages.map((p) => `${p.purl} ${p.location.diffId}`),
+    );
   });
 
   it("the Docker schema 2 tag reads like the OCI one", async () => {
