@@ -1,18 +1,32 @@
-import type { LayerWalkEntry } from "../layer/layer-entry.js";
+import { FileTooLargeError, type LayerWalkEntry } from "../layer/layer-entry.js";
 import type { LayerWalk } from "../layer/walk-layer.js";
 import type { LocatedIssue } from "../model/issue.js";
 import type { LayerFileRecord, LayerInventory, LayerPackage } from "../model/layer-inventory.js";
 import type { OsFact } from "../model/os-info.js";
-import type { Extractor, ExtractorIssue, ExtractorResult } from "./extractor.js";
+import type { Extractor, ExtractorIssue, ExtractorResult, FileInfo } from "./extractor.js";
 
 /** Options of {@link extractLayer}. */
 export interface ExtractLayerOptions {
   readonly walk: LayerWalk;
+  /**
+   * Walk the same layer again. Used only when a wanted hard link points at a file that no
+   * extractor wanted under its own name (so its content was skipped in the first pass).
+   */
+  readonly reopen?: () => Promise<LayerWalk>;
   readonly extractors: readonly Extractor[];
   readonly layerDigest: string;
   /** The host's per-file limit; an extractor's own `maxFileSize` can only lower it. */
   readonly maxFileSize: number;
   readonly signal?: AbortSignal;
+}
+
+/** A wanted hard link whose target's content was not read in the first pass. */
+interface PendingHardlink {
+  readonly slot: number;
+  readonly path: string;
+  readonly target: string;
+  readonly info: FileInfo;
+  readonly wanting: readonly Extractor[];
 }
 
 /**
@@ -30,15 +44,44 @@ export async function extractLayer(options: ExtractLayerOptions): Promise<LayerI
   const issues: LocatedIssue[] = [];
   const whiteouts: string[] = [];
   const opaqueDirs: string[] = [];
+  const pending: PendingHardlink[] = [];
   // Content of files read in this layer, so a hard link to one of them can be served.
   const readContent = new Map<string, Buffer>();
+  const note = (severity: LocatedIssue["severity"], code: string, message: string, path?: string) =>
+    issues.push(issue(severity, code, message, "extract", layerDigest, path));
+
+  const extractFile = async (
+    path: string,
+    content: Buffer,
+    info: FileInfo,
+    wanting: readonly Extractor[],
+  ) => {
+    const packages: LayerPackage[] = [];
+    const osFacts: OsFact[] = [];
+    for (const extractor of wanting) {
+      const limit = Math.min(extractor.maxFileSize ?? Number.POSITIVE_INFINITY, options.maxFileSize);
+      if (content.length > limit) {
+        note(
+          "warning",
+          "file-too-large",
+          `${path} is ${content.length} bytes, over ${extractor.name}'s limit of ${limit}`,
+          path,
+        );
+        continue;
+      }
+      const result = await runOne(extractor, path, content, info, options.signal);
+      for (const pkg of result.packages) packages.push({ ...pkg, foundBy: extractor.name });
+      if (result.osFacts) osFacts.push(...result.osFacts);
+      for (const found of result.issues) issues.push(locate(found, extractor.name, layerDigest, path));
+    }
+    return { path, kind: "file", packages, osFacts } satisfies LayerFileRecord;
+  };
 
   for await (const entry of walk) {
     if (entry.whiteout) {
       (entry.whiteout.kind === "opaque" ? opaqueDirs : whiteouts).push(entry.whiteout.target);
       continue;
     }
-    if (entry.type === "directory" && extractors.length === 0) continue;
     const info = { size: entry.size, mode: entry.mode };
     const wanting = extractors.filter((e) => e.required(entry.path, info));
     if (wanting.length === 0) continue;
@@ -53,34 +96,38 @@ export async function extractLayer(options: ExtractLayerOptions): Promise<LayerI
       });
       continue;
     }
-    const content = await readWanted(entry, wanting, options.maxFileSize, readContent, layerDigest, issues);
+    if (entry.type === "hardlink") {
+      const target = entry.linkTarget!;
+      const content = readContent.get(target);
+      if (content) files.push(await extractFile(entry.path, content, info, wanting));
+      else {
+        pending.push({ slot: files.length, path: entry.path, target, info, wanting });
+        files.push({ path: entry.path, kind: "unreadable", packages: [], osFacts: [] });
+      }
+      continue;
+    }
+    const content = await readWanted(entry, wanting, options.maxFileSize, note);
     if (content === undefined) {
       files.push({ path: entry.path, kind: "unreadable", packages: [], osFacts: [] });
       continue;
     }
-    const packages: LayerPackage[] = [];
-    const osFacts: OsFact[] = [];
-    for (const extractor of wanting) {
-      const limit = Math.min(extractor.maxFileSize ?? Number.POSITIVE_INFINITY, options.maxFileSize);
-      if (content.length > limit) {
-        issues.push(
-          issue(
-            "warning",
-            "file-too-large",
-            `${entry.path} is ${content.length} bytes, over ${extractor.name}'s limit of ${limit}`,
-            extractor.name,
-            layerDigest,
-            entry.path,
-          ),
+    readContent.set(entry.path, content);
+    files.push(await extractFile(entry.path, content, info, wanting));
+  }
+
+  if (pending.length > 0) {
+    const targets = await readHardlinkTargets(pending, options, note);
+    for (const link of pending) {
+      const content = targets.get(link.target);
+      if (content) files[link.slot] = await extractFile(link.path, content, link.info, link.wanting);
+      else
+        note(
+          "warning",
+          "hardlink-target-not-read",
+          `${link.path} is a hard link to ${link.target}, whose content could not be read`,
+          link.path,
         );
-        continue;
-      }
-      const result = await runOne(extractor, entry.path, content, info, options.signal);
-      for (const pkg of result.packages) packages.push({ ...pkg, foundBy: extractor.name });
-      if (result.osFacts) osFacts.push(...result.osFacts);
-      for (const found of result.issues) issues.push(locate(found, extractor.name, layerDigest, entry.path));
     }
-    files.push({ path: entry.path, kind: "file", packages, osFacts });
   }
 
   for (const walkIssue of walk.issues) {
@@ -104,54 +151,51 @@ export async function extractLayer(options: ExtractLayerOptions): Promise<LayerI
   };
 }
 
+/** Second pass over the layer: read only the files that pending hard links point at. */
+async function readHardlinkTargets(
+  pending: readonly PendingHardlink[],
+  options: ExtractLayerOptions,
+  note: (severity: LocatedIssue["severity"], code: string, message: string, path?: string) => void,
+): Promise<Map<string, Buffer>> {
+  const contents = new Map<string, Buffer>();
+  if (!options.reopen) return contents;
+  const wanted = new Set(pending.map((p) => p.target));
+  for await (const entry of await options.reopen()) {
+    if (entry.type !== "file" || !wanted.has(entry.path) || contents.has(entry.path)) continue;
+    try {
+      contents.set(entry.path, await entry.read());
+    } catch (error) {
+      if (!(error instanceof FileTooLargeError)) throw error;
+      note("error", "file-too-large", error.message, entry.path);
+    }
+  }
+  return contents;
+}
+
 async function readWanted(
   entry: LayerWalkEntry,
   wanting: readonly Extractor[],
   hostLimit: number,
-  readContent: Map<string, Buffer>,
-  layerDigest: string,
-  issues: LocatedIssue[],
+  note: (severity: LocatedIssue["severity"], code: string, message: string, path?: string) => void,
 ): Promise<Buffer | undefined> {
-  if (entry.type === "hardlink") {
-    const target = entry.linkTarget === undefined ? undefined : readContent.get(entry.linkTarget);
-    if (target === undefined) {
-      issues.push(
-        issue(
-          "warning",
-          "hardlink-target-not-read",
-          `${entry.path} is a hard link to ${entry.linkTarget}, which no extractor read earlier in this layer`,
-          "extract",
-          layerDigest,
-          entry.path,
-        ),
-      );
-    }
-    return target;
-  }
   const limit = Math.min(hostLimit, Math.max(...wanting.map((e) => e.maxFileSize ?? hostLimit)));
   if (entry.size > limit) {
-    issues.push(
-      issue(
-        "error",
-        "file-too-large",
-        `${entry.path} is ${entry.size} bytes, over the limit of ${limit} bytes for files read into memory; not read`,
-        "extract",
-        layerDigest,
-        entry.path,
-      ),
+    note(
+      "error",
+      "file-too-large",
+      `${entry.path} is ${entry.size} bytes, over the limit of ${limit} bytes for files read into memory; not read`,
+      entry.path,
     );
     return undefined;
   }
-  const content = await entry.read();
-  readContent.set(entry.path, content);
-  return content;
+  return entry.read();
 }
 
 async function runOne(
   extractor: Extractor,
   path: string,
   content: Buffer,
-  info: { size: number; mode: number },
+  info: FileInfo,
   signal: AbortSignal | undefined,
 ): Promise<ExtractorResult> {
   try {

@@ -97,4 +97,32 @@ describe("scanImageInventory", () => {
     expect(events).toContain("layer-bytes");
     expect(events.at(-1)).toBe("layer-done");
   });
+
+  it("follows a hard link to a file no extractor wanted by walking the layer a second time", async () => {
+    const tar = buildTar([
+      { name: "srv/copy-of-status", content: status(["bash", "5.2.15-2"]) },
+      { name: "var/lib/dpkg/status", type: "hardlink", linkName: "srv/copy-of-status" },
+    ]);
+    const source = createMemoryImageSource([{ tar }]);
+    const scan = await scanImageInventory({ source });
+    expect(scan.status).toBe("complete");
+    expect(scan.inventory!.packages.map((p) => `${p.name} ${p.location.path}`)).toEqual([
+      "bash /var/lib/dpkg/status",
+    ]);
+    expect(source.opened).toHaveLength(2);
+  });
+
+  it("serves a hard link to a file already read without a second pass", async () => {
+    const tar = buildTar([
+      { name: "var/lib/dpkg/status", content: status(["bash", "5.2.15-2"]) },
+      { name: "var/lib/dpkg/status.d/bash", type: "hardlink", linkName: "var/lib/dpkg/status" },
+    ]);
+    const source = createMemoryImageSource([{ tar }]);
+    const scan = await scanImageInventory({ source });
+    expect(scan.inventory!.packages.map((p) => p.location.path)).toEqual([
+      "/var/lib/dpkg/status",
+      "/var/lib/dpkg/status.d/bash",
+    ]);
+    expect(source.opened).toHaveLength(1);
+  });
 });

@@ -1,4 +1,5 @@
 import { performance } from "node:perf_hooks";
+import type { Readable } from "node:stream";
 import { type LayerCache, layerCacheKey } from "../cache/layer-cache.js";
 import { createBuiltinExtractors } from "../extract/builtin/index.js";
 import type { Extractor } from "../extract/extractor.js";
@@ -162,28 +163,33 @@ async function readLayer(
   signal: AbortSignal | undefined,
   onProgress: ((event: ScanProgressEvent) => void) | undefined,
 ): Promise<LayerInventory> {
-  const blob = await source.openBlob(layer, signal ? { signal } : {});
-  async function* counted(): AsyncGenerator<Buffer> {
-    for await (const chunk of blob) {
-      onProgress?.({ type: "layer-bytes", index, bytes: (chunk as Buffer).length });
-      yield chunk as Buffer;
+  const opened: Readable[] = [];
+  const open = async (report: boolean) => {
+    const blob = await source.openBlob(layer, signal ? { signal } : {});
+    opened.push(blob);
+    async function* counted(): AsyncGenerator<Buffer> {
+      for await (const chunk of blob) {
+        onProgress?.({ type: "layer-bytes", index, bytes: (chunk as Buffer).length });
+        yield chunk as Buffer;
+      }
     }
-  }
-  try {
-    const walk = walkLayer(onProgress ? counted() : (blob as AsyncIterable<Buffer>), {
+    return walkLayer(report && onProgress ? counted() : (blob as AsyncIterable<Buffer>), {
       limits,
       ...(diffId ? { expectedDiffId: diffId } : {}),
       ...(signal ? { signal } : {}),
     });
+  };
+  try {
     return await extractLayer({
-      walk,
+      walk: await open(true),
+      reopen: () => open(false),
       extractors,
       layerDigest: layer.digest,
       maxFileSize: limits.maxFileSize,
       ...(signal ? { signal } : {}),
     });
   } finally {
-    blob.destroy();
+    for (const blob of opened) blob.destroy();
   }
 }
 
