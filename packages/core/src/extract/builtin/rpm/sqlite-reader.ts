@@ -4,9 +4,9 @@
  * Reference: https://www.sqlite.org/fileformat2.html (sections 1.3 header, 1.6 b-tree pages,
  * 1.7 cell payload overflow, 2.1 record format, 2.6 the schema table).
  *
- * Not implemented, on purpose: the write-ahead log (only the main file is given to an
- * extractor; rpm checkpoints on close), index and WITHOUT ROWID b-trees, free lists, pointer
- * maps. Every page number, offset and length is checked against the file; each page is visited
+ * Not implemented, on purpose: the write-ahead log (an extractor gets one file, and SQLite
+ * copies the log into the main file when rpm's last connection closes, so images normally carry
+ * none), index and WITHOUT ROWID b-trees, free lists, pointer maps. Every page number, offset and length is checked against the file; each page is visited
  * at most once per walk, so a cycle in the tree or in an overflow chain is reported, not
  * followed forever.
  */
