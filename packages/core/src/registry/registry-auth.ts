@@ -112,7 +112,11 @@ export class RegistryAuth {
           401,
           url,
           `Registry ${registry} refused the token for ${scope} (${bearer.params.error ?? "unauthorized"}) with ` +
-            `${this.credentialsText()}. Check that these credentials may pull this repository.`,
+            `${this.credentialsText()}. ${
+              this.options.credentials
+                ? "Check that these credentials may pull this repository."
+                : `The repository does not exist or is private: ${this.noCredentialsAdvice()}`
+            }`,
         );
       }
       this.basic = false;
