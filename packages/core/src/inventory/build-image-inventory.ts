@@ -1,6 +1,7 @@
 import type { ImageInventory } from "../model/image-inventory.js";
 import { compareIssues, type LocatedIssue } from "../model/issue.js";
 import { comparePackages, type Package } from "../model/package.js";
+import { chooseRpmDatabase } from "./choose-rpm-database.js";
 import { mergeLayers, type PlacedLayer } from "./merge-layers.js";
 import { packageUrl } from "./package-url.js";
 import { resolveOs } from "./resolve-os.js";
@@ -14,12 +15,15 @@ export function buildImageInventory(
   extraIssues: readonly LocatedIssue[] = [],
 ): ImageInventory {
   const merged = mergeLayers(layers);
-  const os = resolveOs(merged.osFacts, merged.packages);
-  const packages: Package[] = merged.packages.map(({ pkg, location }) => {
+  const rpm = chooseRpmDatabase(merged.packages);
+  const os = resolveOs(merged.osFacts, rpm.packages);
+  const packages: Package[] = rpm.packages.map(({ pkg, location }) => {
     const { foundBy, path: _path, ...rest } = pkg;
     return { ...rest, purl: packageUrl(pkg, os), foundBy, location };
   });
   packages.sort(comparePackages);
-  const issues = [...layers.flatMap((l) => l.inventory.issues), ...extraIssues].sort(compareIssues);
+  const issues = [...layers.flatMap((l) => l.inventory.issues), ...rpm.issues, ...extraIssues].sort(
+    compareIssues,
+  );
   return { ...(os ? { os } : {}), packages, issues };
 }

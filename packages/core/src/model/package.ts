@@ -30,7 +30,7 @@ export interface ExtractedPackage {
   readonly version: string;
   /** Source package name (dpkg `Source:`, apk origin, rpm source RPM name); advisories are keyed by it. */
   readonly sourceName?: string;
-  /** Source package version when it differs from the binary version (dpkg `Source: x (ver)`). */
+  /** Source package version; equal to `version` unless the database names another (dpkg `Source: x (ver)`). */
   readonly sourceVersion?: string;
   readonly arch?: string;
   /**
