@@ -4,10 +4,11 @@ import { buildImageInventory } from "./build-image-inventory.js";
 import type { PlacedLayer } from "./merge-layers.js";
 
 const rpm = (name: string) => ({ type: "rpm" as const, name, version: "1.0-1", foundBy: "os/rpm" });
-const file = (path: string, names: string[]): LayerFileRecord => ({
+const npm = (name: string) => ({ type: "npm" as const, name, version: "1.0.0", foundBy: "test/fake" });
+const file = (path: string, names: string[], make = npm): LayerFileRecord => ({
   path,
   kind: "file",
-  packages: names.map(rpm),
+  packages: names.map((n) => make(n)),
   osFacts: [],
 });
 const layer = (
