@@ -43,14 +43,16 @@ export interface ComparatorDefinition<P extends ParsedVersion> {
 /** Options for {@link createComparator}. */
 export interface ComparatorOptions {
   /**
-   * How many parse results to keep. Advisory matching compares the same few strings (installed
-   * version, range bounds) many times, so a small cache removes most parsing; it is emptied
-   * whole when full, which keeps it bounded without bookkeeping per hit. 0 disables it.
+   * How many parse results one cache generation holds (0 disables caching). Advisory matching
+   * compares the same strings (installed versions, range bounds) over and over, so caching
+   * removes most parsing. Two generations bound memory without per-hit bookkeeping: when the
+   * young one is full it becomes the old one and the previous old one is dropped; a hit in
+   * the old generation is promoted. At most twice this many entries are kept.
    */
   readonly cacheSize?: number;
 }
 
-const DEFAULT_CACHE_SIZE = 8192;
+const DEFAULT_CACHE_SIZE = 32768;
 
 /** Build a {@link VersionComparator} from a scheme's parse and compare functions. */
 export function createComparator<P extends ParsedVersion>(
@@ -59,17 +61,19 @@ export function createComparator<P extends ParsedVersion>(
 ): VersionComparator<P> {
   const { scheme, description, parse: parseRaw, compare: compareParsed } = definition;
   const cacheSize = options.cacheSize ?? DEFAULT_CACHE_SIZE;
-  const cache = new Map<string, P | string>();
+  let young = new Map<string, P | string>();
+  let old = new Map<string, P | string>();
 
   const parseCached = (version: string): P | string => {
-    let parsed = cache.get(version);
-    if (parsed === undefined) {
-      parsed = parseRaw(version);
-      if (cacheSize > 0) {
-        if (cache.size >= cacheSize) cache.clear();
-        cache.set(version, parsed);
-      }
+    const hit = young.get(version);
+    if (hit !== undefined) return hit;
+    if (cacheSize <= 0) return parseRaw(version);
+    const parsed = old.get(version) ?? parseRaw(version);
+    if (young.size >= cacheSize) {
+      old = young;
+      young = new Map();
     }
+    young.set(version, parsed);
     return parsed;
   };
 

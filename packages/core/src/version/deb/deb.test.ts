@@ -1,7 +1,19 @@
 import { describe, expect, it } from "vitest";
 import { VersionParseError } from "../errors.js";
 import { checkVectors, parseOpLines, parseTsv } from "../test-support/vectors.js";
-import { debComparator } from "./deb.js";
+import { compareDebFragment, compareDebVersions, type DebVersion, debComparator, debSortKey } from "./deb.js";
+
+/** A parsed version whose upstream part is `fragment` (epoch 0, no revision). */
+function debVersion(fragment: string): DebVersion {
+  return {
+    version: fragment,
+    epoch: 0,
+    upstream: fragment,
+    revision: "",
+    upstreamKey: debSortKey(fragment),
+    revisionKey: [],
+  };
+}
 
 describe("deb comparator", () => {
   it.each(["osv-debian-versions.txt", "osv-debian-versions-generated.txt", "deb-generated.txt"])(
@@ -54,11 +66,45 @@ describe("deb comparator", () => {
   });
 
   it("parses the three parts", () => {
-    expect(debComparator.parse("2:1.2-3-4")).toEqual({
+    expect(debComparator.parse("2:1.2-3-4")).toMatchObject({
       version: "2:1.2-3-4",
       epoch: 2,
       upstream: "1.2-3",
       revision: "4",
     });
+  });
+
+  it("orders sort keys exactly as verrevcmp orders the strings", () => {
+    const fragments = new Set<string>([
+      "",
+      "0",
+      "00",
+      "~",
+      "~~",
+      "a",
+      "1.0",
+      "1.00",
+      "1.0~",
+      "123456789012",
+      "123456789013",
+    ]);
+    for (const file of ["osv-debian-versions.txt", "deb-generated.txt"]) {
+      for (const v of parseOpLines(file)) {
+        for (const version of [v.a, v.b]) {
+          const parsed = debComparator.parse(version) as DebVersion;
+          fragments.add(parsed.upstream).add(parsed.revision);
+        }
+      }
+    }
+    const list = [...fragments];
+    const mismatches: string[] = [];
+    for (const a of list) {
+      for (const b of list.slice(0, 200)) {
+        const expected = compareDebFragment(a, b);
+        const viaKeys = compareDebVersions(debVersion(a), debVersion(b));
+        if (expected !== viaKeys) mismatches.push(`${a} vs ${b}: ${expected} / ${viaKeys}`);
+      }
+    }
+    expect(mismatches).toEqual([]);
   });
 });

@@ -17,6 +17,10 @@ export interface DebVersion extends ParsedVersion {
   readonly upstream: string;
   /** The Debian revision; `""` when absent, which dpkg orders exactly like `"0"`. */
   readonly revision: string;
+  /** {@link debSortKey} of `upstream`, computed once so comparing touches no strings. */
+  readonly upstreamKey: readonly number[];
+  /** {@link debSortKey} of `revision`. */
+  readonly revisionKey: readonly number[];
 }
 
 /** dpkg stores the epoch in an int and rejects anything larger. */
@@ -82,7 +86,57 @@ export function parseDebVersion(version: string): DebVersion | string {
     }
   }
   const upstream = start === 0 && upstreamEnd === length ? version : version.slice(start, upstreamEnd);
-  return { version, epoch, upstream, revision };
+  return {
+    version,
+    epoch,
+    upstream,
+    revision,
+    upstreamKey: debSortKey(upstream),
+    revisionKey: debSortKey(revision),
+  };
+}
+
+/** Digits per number chunk in a sort key: 9 keeps every chunk a small integer. */
+const CHUNK = 9;
+
+/**
+ * Encode a version fragment so that comparing two keys element by element (missing elements
+ * read as 0) gives dpkg's verrevcmp result: each non-digit run becomes its characters'
+ * {@link order} weights (never 0) and a 0 terminator, each digit run its significant-digit
+ * count and then its digits in chunks of {@link CHUNK}. Equal-length numbers chunk alike and
+ * differing lengths decide at the count, so numbers of any size compare exactly.
+ */
+export function debSortKey(fragment: string): number[] {
+  const key: number[] = [];
+  const n = fragment.length;
+  let i = 0;
+  while (i < n) {
+    for (let c = fragment.charCodeAt(i); i < n && !isDigitCode(c); c = fragment.charCodeAt(++i))
+      key.push(order(c));
+    key.push(0);
+    while (i < n && fragment.charCodeAt(i) === 48) i++;
+    const start = i;
+    while (i < n && isDigitCode(fragment.charCodeAt(i))) i++;
+    key.push(i - start);
+    for (let chunk = start; chunk < i; chunk += CHUNK) {
+      let value = 0;
+      const end = Math.min(chunk + CHUNK, i);
+      for (let k = chunk; k < end; k++) value = value * 10 + (fragment.charCodeAt(k) - 48);
+      key.push(value);
+    }
+  }
+  return key;
+}
+
+/** Compare two {@link debSortKey} keys. */
+function compareSortKeys(a: readonly number[], b: readonly number[]): CompareResult {
+  const length = Math.max(a.length, b.length);
+  for (let i = 0; i < length; i++) {
+    const x = i < a.length ? a[i]! : 0;
+    const y = i < b.length ? b[i]! : 0;
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return 0;
 }
 
 /** dpkg's character weight: `~` before the end, the end before letters, letters before the rest. */
@@ -93,7 +147,8 @@ function order(c: number): number {
 }
 
 /**
- * dpkg's verrevcmp: alternate non-digit runs (compared by {@link order}) and digit runs
+ * dpkg's verrevcmp on two strings (the parsed path compares precomputed {@link debSortKey}s,
+ * which must agree with this): alternate non-digit runs (compared by {@link order}) and digit runs
  * (compared as unbounded integers), walking both strings without allocating.
  */
 export function compareDebFragment(a: string, b: string): CompareResult {
@@ -139,8 +194,8 @@ export function compareDebFragment(a: string, b: string): CompareResult {
 export function compareDebVersions(a: DebVersion, b: DebVersion): CompareResult {
   return (
     compareNumbers(a.epoch, b.epoch) ||
-    compareDebFragment(a.upstream, b.upstream) ||
-    compareDebFragment(a.revision, b.revision)
+    compareSortKeys(a.upstreamKey, b.upstreamKey) ||
+    compareSortKeys(a.revisionKey, b.revisionKey)
   );
 }
 
