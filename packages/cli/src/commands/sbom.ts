@@ -1,8 +1,11 @@
+import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
+import { homedir } from "node:os";
 import { parseArgs } from "node:util";
 import {
   createBuiltinExtractors,
   createDirectoryLayerCache,
+  defaultDockerConfigPath,
   openImageSource,
   parsePlatform,
   renderCycloneDxSbom,
@@ -72,9 +75,10 @@ export async function runSbom(argv: readonly string[]): Promise<number> {
   }
   const reference = positionals[0]!;
   const platform = values.platform ? parsePlatform(values.platform) : undefined;
+  const registryConfig = values["registry-config"] ?? existingDefaultDockerConfig();
   const source = await openImageSource(reference, {
     insecureRegistries: values["insecure-registry"],
-    ...(values["registry-config"] ? { registryConfigFile: values["registry-config"] } : {}),
+    ...(registryConfig ? { registryConfigFile: registryConfig } : {}),
     ...(values["ca-file"] ? { caFile: values["ca-file"] } : {}),
   });
   const progress = createProgressDisplay(process.stderr);
@@ -127,6 +131,12 @@ export async function runSbom(argv: readonly string[]): Promise<number> {
     progress.done();
     await source.close?.();
   }
+}
+
+/** The user's own Docker config (`$DOCKER_CONFIG/config.json` or `~/.docker/config.json`), when there is one. */
+function existingDefaultDockerConfig(): string | undefined {
+  const path = defaultDockerConfigPath(process.env, homedir());
+  return existsSync(path) ? path : undefined;
 }
 
 /** Suggest what to do for the errors people meet most. */
