@@ -193,3 +193,24 @@ function allComparators(): VersionComparator[] {
 it("every semver flavour has its own scheme id", () => {
   expect(new Set(allComparators().map((c) => c.scheme)).size).toBe(3);
 });
+
+describe("real advisory versions", () => {
+  const read = (file: string) =>
+    readTestdata(file)
+      .split("\n")
+      .filter((line) => line !== "" && !line.startsWith("#"));
+
+  it.each([
+    ["go-advisory-versions.txt", goSemverComparator, 2485],
+    ["crates-advisory-versions.txt", semverComparator, 614],
+  ] as const)("every version in %s parses and sorts consistently", (file, comparator, count) => {
+    const versions = read(file);
+    expect(versions.length).toBe(count);
+    expect(versions.filter((v) => !comparator.isValid(v))).toEqual([]);
+    const sorted = [...versions].sort(comparator.compare);
+    for (let i = 1; i < sorted.length; i++) {
+      expect(comparator.compare(sorted[i - 1]!, sorted[i]!)).toBeLessThanOrEqual(0);
+      expect(comparator.compare(sorted[i]!, sorted[i - 1]!)).toBeGreaterThanOrEqual(0);
+    }
+  });
+});
