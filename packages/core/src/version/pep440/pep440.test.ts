@@ -52,6 +52,23 @@ describe("pep440 comparator", () => {
     expect(count).toBe(3000);
   });
 
+  it("passes packaging's invalid, normalization and equality cases (test_version.py)", () => {
+    const cases = JSON.parse(readTestdata("pep440-cases.json")) as {
+      invalid: string[];
+      normalized: [string, string][];
+      equal: [string, string][];
+    };
+    expect(cases.invalid.filter((v) => pep440Comparator.isValid(v))).toEqual([]);
+    const wrong = cases.normalized
+      .map(([input, normal]) => [input, normal, pep440Comparator.parse(input)] as const)
+      .filter(
+        ([, normal, parsed]) => parsed instanceof VersionParseError || normalizePep440(parsed) !== normal,
+      );
+    expect(wrong).toEqual([]);
+    expect(cases.normalized.length).toBe(149);
+    for (const [a, b] of cases.equal) expect(pep440Comparator.compare(a, b)).toBe(0);
+  });
+
   it.each([
     ["1.0", "1.0"],
     ["V1.0", "1.0"],

@@ -79,8 +79,14 @@ class Cursor {
 
 /** Parse by the specification's grammar (its appendix regular expression), by hand. */
 export function parsePep440(version: string): Pep440Version | string {
-  const c = new Cursor(version.trim().toLowerCase());
-  if (c.s.length === 0) return "version string is empty";
+  const trimmed = version.trim();
+  if (trimmed.length === 0) return "version string is empty";
+  // ASCII only: lower-casing could otherwise turn a non-ASCII letter (the Kelvin sign) into
+  // an ASCII one, and packaging's grammar is ASCII (its test: `1.0+\u0130` is invalid).
+  for (let k = 0; k < trimmed.length; k++) {
+    if (trimmed.charCodeAt(k) > 127) return "non-ASCII character";
+  }
+  const c = new Cursor(trimmed.toLowerCase());
   if (c.code() === 118) c.i++; // v
   let epoch = "0";
   let first = c.digits();
