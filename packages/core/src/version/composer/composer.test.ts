@@ -7,6 +7,7 @@ describe("composer comparator", () => {
   it.each([
     ["osv-packagist-versions.txt", 95],
     ["osv-packagist-versions-generated.txt", 10630],
+    ["composer-generated.txt", 4000],
   ])("passes every vector of %s in both directions", (file, count) => {
     const report = checkVectors(composerComparator, parseOpLines(file));
     expect(report.failures).toEqual([]);
