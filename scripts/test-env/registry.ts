@@ -76,7 +76,8 @@ export class SkopeoError extends Error {
 
 // Runs the registry under a small bash watchdog that holds a pipe from this process on stdin:
 // when this process dies in any way (even SIGKILL, when no "exit" handler runs) the pipe closes
-// and the watchdog stops the registry, so no registry outlives the test run that started it.
+// and the watchdog stops the registry and removes its temp dir ($3), so no registry outlives
+// the test run that started it. (stop() and a failed start leave the dir to this process.)
 const WATCHDOG = `
 docker-registry serve "$1" </dev/null >>"$2" 2>&1 &
 reg=$!
@@ -84,9 +85,10 @@ trap 'kill -TERM "$reg" 2>/dev/null; wait "$reg"; exit 0' TERM INT HUP
 echo "$reg"
 while kill -0 "$reg" 2>/dev/null; do
   read -r -t 1 _ && continue
-  [ $? -gt 128 ] || break
+  if [ $? -le 128 ]; then
+    kill -TERM "$reg" 2>/dev/null; wait "$reg"; rm -rf -- "$3"; exit 0
+  fi
 done
-kill -TERM "$reg" 2>/dev/null
 wait "$reg"
 `;
 
@@ -301,8 +303,8 @@ interface Launched {
   hasExited(): boolean;
 }
 
-async function launch(configFile: string, logFile: string): Promise<Launched> {
-  const child = spawn("bash", ["-c", WATCHDOG, "vigil-registry", configFile, logFile], {
+async function launch(configFile: string, logFile: string, workDir: string): Promise<Launched> {
+  const child = spawn("bash", ["-c", WATCHDOG, "vigil-registry", configFile, logFile, workDir], {
     detached: true, // own process group: stop() signals the watchdog and the registry together
     stdio: ["pipe", "pipe", "ignore"],
   });
@@ -403,7 +405,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Runn
       );
       const host = `127.0.0.1:${port}`;
       const url = `${tls ? "https" : "http"}://${host}`;
-      const launched = await launch(configFile, logFile);
+      const launched = await launch(configFile, logFile, workDir);
       const entry: LiveRegistry = { group: launched.child.pid ?? launched.pid, workDir };
       live.add(entry);
       try {
