@@ -53,24 +53,16 @@ export function parseComposerVersion(version: string): ComposerVersion | string 
   if (first === 118 || first === 86) i = 1; // v or V
   if (i === n) return "no version after the 'v'";
   const parts: string[] = [];
-  let current = "";
-  let previous = -1;
-  for (; i < n; i++) {
-    const c = version.charCodeAt(i);
-    if (c === 46 || isSpecialSeparator(c)) {
-      if (current !== "") parts.push(current);
-      current = "";
-    } else {
-      const digit = isDigitCode(c);
-      if (current !== "" && previous >= 0 && digit !== isDigitCode(previous)) {
-        parts.push(current);
-        current = "";
-      }
-      current += version[i];
+  // A part ends at a separator or where digits meet non-digits.
+  let start = i;
+  for (; i <= n; i++) {
+    const c = i < n ? version.charCodeAt(i) : -1;
+    const separator = c === -1 || c === 46 || isSpecialSeparator(c);
+    if (separator || (i > start && isDigitCode(c) !== isDigitCode(version.charCodeAt(i - 1)))) {
+      if (i > start) parts.push(version.slice(start, i));
+      start = separator ? i + 1 : i;
     }
-    previous = c === 46 || isSpecialSeparator(c) ? -1 : c;
   }
-  if (current !== "") parts.push(current);
   if (parts.length === 0) return "no version parts";
   return { version, parts: parts.map((p) => (isDigitCode(p.charCodeAt(0)) ? canonicalDigits(p) : p)) };
 }

@@ -157,7 +157,7 @@ export function parsePep440(version: string): Pep440Version | string {
       while (isLowerAlnum(c.code())) c.i++;
       if (c.i === start) return "empty local version segment";
       const part = c.s.slice(start, c.i);
-      local.push(/^[0-9]+$/.test(part) ? canonicalDigits(part) : part);
+      local.push(isNumericPart(part) ? canonicalDigits(part) : part);
       if (isSeparator(c.code())) {
         c.i++;
         continue;
@@ -203,7 +203,8 @@ function preKey(v: Pep440Version): number {
 }
 
 function isNumericPart(part: string): boolean {
-  return isDigitCode(part.charCodeAt(0)) && /^[0-9]+$/.test(part);
+  for (let k = 0; k < part.length; k++) if (!isDigitCode(part.charCodeAt(k))) return false;
+  return part.length > 0;
 }
 
 function compareLocal(a: readonly string[] | undefined, b: readonly string[] | undefined): CompareResult {
