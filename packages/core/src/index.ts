@@ -11,3 +11,4 @@ export * from "./model/index.js";
 export * from "./registry/index.js";
 export * from "./report/index.js";
 export * from "./scan/index.js";
+export * from "./version/index.js";

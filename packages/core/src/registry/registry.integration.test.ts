@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Agent, request } from "undici";
 import { describe, expect, it } from "vitest";
+import { TEST_IMAGE_TAGS, testEnv } from "../../../../scripts/test-env/env.js";
 import type { ResolvedImage } from "../model/image.js";
 import { PlatformNotFoundError, RegistryAuthError, RegistryConnectionError } from "./errors.js";
 import type { ImageSource } from "./image-source.js";
@@ -16,35 +17,19 @@ import { digestOf } from "./test-support/streams.js";
 /**
  * Against the real thing: Debian's docker-registry (distribution) started by the vitest
  * global setup, and the test images it built (OCI layout, oci-archive and docker-archive
- * files, expected digests). Skipped when the environment is not there.
+ * files, expected digests). Without that environment these tests fail, not skip.
  */
-
+const testenv = testEnv();
 const env = {
-  plain: process.env.VIGIL_TEST_REGISTRY,
-  auth: process.env.VIGIL_TEST_REGISTRY_AUTH,
-  ca: process.env.VIGIL_TEST_REGISTRY_CA,
-  user: process.env.VIGIL_TEST_REGISTRY_USER,
-  password: process.env.VIGIL_TEST_REGISTRY_PASSWORD,
-  images: process.env.VIGIL_TEST_IMAGES,
+  plain: testenv.registry,
+  auth: testenv.authRegistry,
+  ca: testenv.registryCaFile,
+  user: testenv.registryUser,
+  password: testenv.registryPassword,
+  images: testenv.imagesDir,
 };
-const haveImages = Boolean(env.images);
-const havePlain = haveImages && Boolean(env.plain);
-const haveAuth = haveImages && Boolean(env.auth && env.ca && env.user && env.password);
-if (!havePlain || !haveAuth) {
-  console.warn("some registry integration tests skipped: VIGIL_TEST_REGISTRY* / VIGIL_TEST_IMAGES not set");
-}
 
-const SINGLE = [
-  "minbase",
-  "python",
-  "multilayer",
-  "alpine-3.10",
-  "alpine-3.11",
-  "rpm-sqlite",
-  "rpm-ndb",
-  "rpm-bdb",
-  "distroless-deb",
-] as const;
+const SINGLE = TEST_IMAGE_TAGS;
 
 interface ExpectedLayer {
   readonly mediaType: string;
@@ -97,7 +82,7 @@ async function configFile(): Promise<string> {
   return file;
 }
 
-describe.skipIf(!havePlain)("real registry (plain HTTP on loopback)", () => {
+describe("real registry (plain HTTP on loopback)", () => {
   it.each(SINGLE)(
     "registry: %s resolves to the expected digests and every layer reads verified",
     async (tag) => {
@@ -143,7 +128,7 @@ describe.skipIf(!havePlain)("real registry (plain HTTP on loopback)", () => {
   });
 });
 
-describe.skipIf(!haveAuth)("real registry (TLS + basic auth)", () => {
+describe("real registry (TLS + basic auth)", () => {
   it("registry over TLS with basic auth: CA file + credentials from config.json", async () => {
     const registryConfigFile = await configFile();
     for (const tag of ["minbase", "alpine-3.11"]) {
@@ -180,7 +165,7 @@ describe.skipIf(!haveAuth)("real registry (TLS + basic auth)", () => {
   });
 });
 
-describe.skipIf(!havePlain)("real registry (plain HTTP policy)", () => {
+describe("real registry (plain HTTP policy)", () => {
   it("registry over plain HTTP: only for loopback (default) or hosts listed as insecure", async () => {
     const strict = await (
       await open(`${env.plain}/vigil/alpine-3.10:latest`, { plainHttpForLoopback: false })
@@ -197,7 +182,7 @@ describe.skipIf(!havePlain)("real registry (plain HTTP policy)", () => {
   });
 });
 
-describe.skipIf(!haveImages)("test images as local sources", () => {
+describe("test images as local sources", () => {
   it.each([...SINGLE, "multiarch"])("OCI layout directory and oci-archive: %s", async (tag) => {
     const want = expected(tag);
     const single = want.manifests ? want.manifests[0]! : want;
@@ -234,7 +219,7 @@ describe.skipIf(!haveImages)("test images as local sources", () => {
   );
 });
 
-describe.skipIf(!havePlain)("throughput", () => {
+describe("throughput", () => {
   it("throughput: minbase's layer through the verified registry source vs a plain undici GET", async () => {
     const layer = expected("minbase").layers[0]!;
     const source = await open(`${env.plain}/vigil/minbase:latest`);
