@@ -6,8 +6,11 @@ import { createGunzip } from "node:zlib";
 import { request } from "undici";
 
 const [host, repository, tag] = process.argv.slice(2);
-const accept = "application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json";
-const manifest = await (await request(`http://${host}/v2/${repository}/manifests/${tag}`, { headers: { accept } })).body.json();
+const accept =
+  "application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json";
+const manifest = await (
+  await request(`http://${host}/v2/${repository}/manifests/${tag}`, { headers: { accept } })
+).body.json();
 for (const layer of manifest.layers) {
   const { body } = await request(`http://${host}/v2/${repository}/blobs/${layer.digest}`);
   const blobHash = createHash("sha256");

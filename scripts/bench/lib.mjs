@@ -93,7 +93,13 @@ export async function startBenchRegistry(layoutDir, tags) {
     }
   }
   for (const tag of tags) {
-    execFileSync("skopeo", ["copy", "-q", "--dest-tls-verify=false", `oci:${layoutDir}:${tag}`, `docker://${host}/bench/${tag}:latest`]);
+    execFileSync("skopeo", [
+      "copy",
+      "-q",
+      "--dest-tls-verify=false",
+      `oci:${layoutDir}:${tag}`,
+      `docker://${host}/bench/${tag}:latest`,
+    ]);
   }
   return {
     host,

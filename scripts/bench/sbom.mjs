@@ -14,7 +14,8 @@ const trivy = process.env.TRIVY;
 const rows = [];
 try {
   const start = [];
-  for (let i = 0; i < RUNS; i++) start.push((await timed(process.execPath, [cliMain, "version"], { node: true })).seconds);
+  for (let i = 0; i < RUNS; i++)
+    start.push((await timed(process.execPath, [cliMain, "version"], { node: true })).seconds);
   const processStart = median(start);
   for (const tag of TAGS) {
     const ref = `${registry.host}/bench/${tag}:latest`;
@@ -25,9 +26,28 @@ try {
     const trivyCold = [];
     const trivyWarm = [];
     for (let i = 0; i < RUNS; i++) {
-      floor.push((await timed(process.execPath, [join(import.meta.dirname, "floor-read-blobs.mjs"), registry.host, `bench/${tag}`, "latest"])).seconds);
+      floor.push(
+        (
+          await timed(process.execPath, [
+            join(import.meta.dirname, "floor-read-blobs.mjs"),
+            registry.host,
+            `bench/${tag}`,
+            "latest",
+          ])
+        ).seconds,
+      );
       const cache = mkdtempSync(join(tmpdir(), "vigil-bench-cache-"));
-      const args = [cliMain, "sbom", ref, "--format", "cyclonedx", "--output", "/dev/null", "--cache-dir", cache];
+      const args = [
+        cliMain,
+        "sbom",
+        ref,
+        "--format",
+        "cyclonedx",
+        "--output",
+        "/dev/null",
+        "--cache-dir",
+        cache,
+      ];
       const c = await timed(process.execPath, args, { node: true });
       cold.push(c.seconds);
       rss.push(c.rssMb);
@@ -37,7 +57,18 @@ try {
       rmSync(cache, { recursive: true, force: true });
       if (trivy) {
         const tcache = mkdtempSync(join(tmpdir(), "vigil-bench-trivy-"));
-        const targs = ["image", "--quiet", "--format", "cyclonedx", "--output", "/dev/null", "--cache-dir", tcache, "--insecure", ref];
+        const targs = [
+          "image",
+          "--quiet",
+          "--format",
+          "cyclonedx",
+          "--output",
+          "/dev/null",
+          "--cache-dir",
+          tcache,
+          "--insecure",
+          ref,
+        ];
         trivyCold.push((await timed(trivy, targs)).seconds);
         trivyWarm.push((await timed(trivy, targs)).seconds);
         rmSync(tcache, { recursive: true, force: true });
@@ -52,11 +83,21 @@ try {
       (median(warm) - processStart).toFixed(3),
       Math.max(...rss).toFixed(0),
     ];
-    if (trivy) row.push(median(trivyCold).toFixed(2), (median(cold) / median(trivyCold)).toFixed(2), median(trivyWarm).toFixed(2), (median(warm) / median(trivyWarm)).toFixed(2));
+    if (trivy)
+      row.push(
+        median(trivyCold).toFixed(2),
+        (median(cold) / median(trivyCold)).toFixed(2),
+        median(trivyWarm).toFixed(2),
+        (median(warm) / median(trivyWarm)).toFixed(2),
+      );
     rows.push(row);
   }
-  console.log(`\n## vigil sbom (registry on loopback, medians of ${RUNS}; process start = \`vigil version\` ${processStart.toFixed(3)} s)`);
-  console.log("targets: cold/floor <= 1.5, warm work beyond process start < 0.2 s, peak RSS < 200 MB; trivy ratios < 1\n");
+  console.log(
+    `\n## vigil sbom (registry on loopback, medians of ${RUNS}; process start = \`vigil version\` ${processStart.toFixed(3)} s)`,
+  );
+  console.log(
+    "targets: cold/floor <= 1.5, warm work beyond process start < 0.2 s, peak RSS < 200 MB; trivy ratios < 1\n",
+  );
   const header = ["image", "floor s", "cold s", "cold/floor", "warm s", "warm-start s", "peak RSS MB"];
   if (trivy) header.push("trivy cold s", "cold/trivy", "trivy warm s", "warm/trivy");
   printTable(header, rows);
