@@ -2,7 +2,8 @@
 // `npm test`: prepares everything the integration tests need, then runs vitest.
 //   1. Debian packages the test environment uses: as root, installs the missing ones
 //      (apt-get update only when something is missing); otherwise names them and stops.
-//   2. The TypeScript build (tsc -b packages/cli), for tests that run the built CLI.
+//   2. The TypeScript build (tsc -b packages/cli), for tests that run the built CLI; then lint
+//      (Biome) and a type check that also covers the tests.
 //   3. The test images (scripts/test-env/build-images.sh): cached by recipe hash outside the
 //      checkout, minutes on an empty cache, instant afterwards.
 //   4. `vitest run` with this script's arguments (`npm test -- packages/core` passes them on);
@@ -101,6 +102,16 @@ timed("tsc", () => {
   const tsc = join(repo, "node_modules", "typescript", "bin", "tsc");
   if (run(process.execPath, [tsc, "-b", "packages/cli"]) !== 0)
     fail("TypeScript build failed (tsc -b packages/cli)", 1);
+});
+timed("lint", () => {
+  const biome = join(repo, "node_modules", "@biomejs", "biome", "bin", "biome");
+  if (run(process.execPath, [biome, "check", "."]) !== 0)
+    fail("lint failed (npx biome check .; --write fixes most)", 1);
+});
+timed("typecheck", () => {
+  // The build skips test files; this checks them (and scripts/) too.
+  const tsc = join(repo, "node_modules", "typescript", "bin", "tsc");
+  if (run(process.execPath, [tsc, "-p", "tsconfig.check.json"]) !== 0) fail("type check of tests failed", 1);
 });
 timed("images", () => {
   const script = join(repo, "scripts", "test-env", "build-images.sh");

@@ -1,11 +1,15 @@
 import { describe, expect, it } from "vitest";
-import type { LayerFileRecord, LayerInventory } from "../model/layer-inventory.js";
+import type { LayerFileRecord, LayerInventory, LayerPackage } from "../model/layer-inventory.js";
 import { buildImageInventory } from "./build-image-inventory.js";
 import type { PlacedLayer } from "./merge-layers.js";
 
 const rpm = (name: string) => ({ type: "rpm" as const, name, version: "1.0-1", foundBy: "os/rpm" });
 const npm = (name: string) => ({ type: "npm" as const, name, version: "1.0.0", foundBy: "test/fake" });
-const file = (path: string, names: string[], make = npm): LayerFileRecord => ({
+const file = (
+  path: string,
+  names: string[],
+  make: (name: string) => LayerPackage = npm,
+): LayerFileRecord => ({
   path,
   kind: "file",
   packages: names.map((n) => make(n)),

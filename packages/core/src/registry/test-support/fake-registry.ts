@@ -166,6 +166,8 @@ export interface FakeRegistryOptions {
         readonly username?: string;
         readonly password?: string;
         readonly expiresIn?: number;
+        /** Refresh token accepted by the POST (OAuth2) token endpoint. */
+        readonly refreshToken?: string;
       };
   readonly faults?: FaultRule[];
 }
@@ -265,7 +267,8 @@ export async function startFakeRegistry(options: FakeRegistryOptions): Promise<F
     let body = content;
     if (fault?.kind === "corrupt") {
       body = Buffer.from(content);
-      body[Math.floor(body.length / 2)] ^= 0xff;
+      const middle = Math.floor(body.length / 2);
+      body[middle] = (body[middle] ?? 0) ^ 0xff;
     }
     const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? "");
     let status = 200;

@@ -25,7 +25,7 @@ const fixture = JSON.parse(readTestdata("maven-comparable.json")) as {
  */
 const DOT_QUALIFIER =
   "older maven-artifact: `.X` qualifier not yet treated as `-X` (see ComparableVersionTest)";
-const DOT_QUALIFIER_PAIRS = [
+const DOT_QUALIFIER_PAIRS: readonly (readonly [string, string])[] = [
   ["1.0.0-RC16", "1.0.0.RC8-beta"],
   ["1.0.0-gradle-rework-beta3", "1.0.0.RC7-3"],
   ["2.9.0-1", "2.9.0.RC1"],
