@@ -72,8 +72,11 @@ export function testImagesDir() {
   return dir;
 }
 
-/** Start Debian's docker-registry on a free port with empty storage; push the given layout tags. */
-export async function startBenchRegistry(layoutDir, tags) {
+/**
+ * Start Debian's docker-registry on a free port with empty storage and push images into it:
+ * `tags` from `layoutDir`, plus `[layout, tag]` pairs in `extra`. Each lands as `bench/<tag>:latest`.
+ */
+export async function startBenchRegistry(layoutDir, tags, extra = []) {
   const port = await freePort();
   const work = mkdtempSync(join(tmpdir(), "vigil-bench-registry-"));
   const config = join(work, "config.yml");
@@ -92,12 +95,12 @@ export async function startBenchRegistry(layoutDir, tags) {
       await new Promise((r) => setTimeout(r, 100));
     }
   }
-  for (const tag of tags) {
+  for (const [layout, tag] of [...tags.map((t) => [layoutDir, t]), ...extra]) {
     execFileSync("skopeo", [
       "copy",
       "-q",
       "--dest-tls-verify=false",
-      `oci:${layoutDir}:${tag}`,
+      `oci:${layout}:${tag}`,
       `docker://${host}/bench/${tag}:latest`,
     ]);
   }

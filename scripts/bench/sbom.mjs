@@ -4,12 +4,15 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { bigLayerImage } from "./big-layer-image.mjs";
 import { cliMain, median, printTable, startBenchRegistry, testImagesDir, timed } from "./lib.mjs";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const TAGS = ["minbase", "python", "multilayer"];
 const images = testImagesDir();
-const registry = await startBenchRegistry(join(images, "oci"), TAGS);
+// A fourth image with a 1 GiB layer shows that memory does not grow with image size.
+const big = await bigLayerImage(join(images, "oci"));
+const registry = await startBenchRegistry(join(images, "oci"), TAGS, [[big, "big"]]);
 const trivy = process.env.TRIVY;
 const rows = [];
 try {
@@ -17,7 +20,7 @@ try {
   for (let i = 0; i < RUNS; i++)
     start.push((await timed(process.execPath, [cliMain, "version"], { node: true })).seconds);
   const processStart = median(start);
-  for (const tag of TAGS) {
+  for (const tag of [...TAGS, "big"]) {
     const ref = `${registry.host}/bench/${tag}:latest`;
     const floor = [];
     const cold = [];
