@@ -3,6 +3,8 @@
  * inventory and reports; nothing here opens a server or a database. Everything stateful
  * (HTTP client, cache) is passed in.
  */
+
+export * from "./advisory/index.js";
 export * from "./cache/index.js";
 export * from "./extract/index.js";
 export * from "./inventory/index.js";

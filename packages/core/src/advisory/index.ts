@@ -1,0 +1,6 @@
+export * from "./advisory.js";
+export * from "./ecosystem-key.js";
+export * from "./osv-record.js";
+export * from "./severity-level.js";
+export * from "./source.js";
+export * from "./store.js";
