@@ -9,6 +9,7 @@ export * from "./cache/index.js";
 export * from "./extract/index.js";
 export * from "./inventory/index.js";
 export * from "./layer/index.js";
+export * from "./match/index.js";
 export * from "./model/index.js";
 export * from "./registry/index.js";
 export * from "./report/index.js";

@@ -1,0 +1,2 @@
+export * from "./affects.js";
+export * from "./range-comparators.js";
