@@ -1,5 +1,6 @@
 export * from "./advisory.js";
 export * from "./ecosystem-key.js";
+export * from "./memory-advisory-reader.js";
 export * from "./osv-record.js";
 export * from "./severity-level.js";
 export * from "./source.js";
