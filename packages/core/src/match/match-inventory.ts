@@ -310,10 +310,9 @@ function highestFixed(group: readonly RawMatch[]): string | undefined {
     if (r.by.kind !== "range" || !r.by.fixed) continue;
     const comparator =
       r.by.rangeType === "SEMVER" ? r.candidate.comparators.semver : r.candidate.comparators.ecosystem;
-    if (!best || comparator.compare(r.by.fixed, best.version) > 0)
-      best = { version: r.by.fixed, cmp: r.candidate.comparators };
+    if (best === undefined || comparator.compare(r.by.fixed, best) > 0) best = r.by.fixed;
   }
-  return best?.version;
+  return best;
 }
 
 /**
