@@ -1,2 +1,3 @@
+export * from "./scan-image.js";
 export * from "./scan-image-inventory.js";
 export * from "./scan-progress.js";
