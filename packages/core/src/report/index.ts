@@ -1,3 +1,5 @@
 export * from "./cyclonedx-sbom.js";
 export * from "./inventory-json.js";
 export * from "./inventory-table.js";
+export * from "./matches-table.js";
+export * from "./scan-json.js";
