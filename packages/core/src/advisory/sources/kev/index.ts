@@ -1,0 +1,1 @@
+export { createKevSource, KEV_DEFAULT_LOCATION, type KevSourceOptions } from "./kev-source.js";
