@@ -3,3 +3,4 @@ export * from "./inventory-json.js";
 export * from "./inventory-table.js";
 export * from "./matches-table.js";
 export * from "./scan-json.js";
+export * from "./gitlab/index.js";
