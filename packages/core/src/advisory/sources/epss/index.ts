@@ -1,0 +1,1 @@
+export { createEpssSource, EPSS_DEFAULT_LOCATION, type EpssSourceOptions } from "./epss-source.js";
