@@ -1,4 +1,5 @@
 export * from "./advisory.js";
+export * from "./cvss/index.js";
 export * from "./ecosystem-key.js";
 export * from "./memory-advisory-reader.js";
 export * from "./osv-record.js";
