@@ -1,12 +1,11 @@
 import type { Readable } from "node:stream";
-import { rootCertificates } from "node:tls";
-import { Agent, request } from "undici";
 
 /**
  * The HTTP interface the registry code depends on. It is deliberately small (one request,
  * one response with a streaming body) so tests and the server can inject another
- * implementation; {@link createUndiciHttpClient} is the default. Retries, redirects and
- * auth live above it (see registry-client.ts), not in it.
+ * implementation; {@link createNodeHttpClient} (over `node:http`/`node:https`) is the
+ * default and {@link createUndiciHttpClient} the alternative. Retries, redirects and auth
+ * live above it (see registry-client.ts), not in it.
  */
 
 /** One HTTP request. */
@@ -34,8 +33,8 @@ export interface HttpClient {
   close?(): Promise<void>;
 }
 
-/** Options of {@link createUndiciHttpClient}. */
-export interface UndiciHttpClientOptions {
+/** Options of the built-in clients ({@link createNodeHttpClient}, {@link createUndiciHttpClient}). */
+export interface HttpClientOptions {
   /**
    * Extra CA certificates (PEM) trusted in addition to Node's bundled roots, e.g. a private
    * registry's CA.
@@ -53,6 +52,49 @@ export interface UndiciHttpClientOptions {
   readonly userAgent?: string;
 }
 
+/** Options of {@link createUndiciHttpClient}. */
+export type UndiciHttpClientOptions = HttpClientOptions;
+
+/** Options of {@link createNodeHttpClient}. */
+export type NodeHttpClientOptions = HttpClientOptions;
+
+/** The `code` of each {@link HttpTimeoutError} phase; retry-policy.ts retries all three. */
+export const HTTP_TIMEOUT_CODES = {
+  connect: "VIGIL_HTTP_CONNECT_TIMEOUT",
+  headers: "VIGIL_HTTP_HEADERS_TIMEOUT",
+  body: "VIGIL_HTTP_BODY_TIMEOUT",
+} as const;
+
+/** Which wait of a request ran out. */
+export type HttpTimeoutPhase = keyof typeof HTTP_TIMEOUT_CODES;
+
+/**
+ * A connect, headers or body-idle timeout of {@link createNodeHttpClient}. Its `code` plays
+ * the part of undici's `UND_ERR_*_TIMEOUT` codes, so the retry layer treats both clients'
+ * timeouts alike.
+ */
+export class HttpTimeoutError extends Error {
+  readonly code: (typeof HTTP_TIMEOUT_CODES)[HttpTimeoutPhase];
+
+  constructor(
+    readonly phase: HttpTimeoutPhase,
+    readonly timeoutMs: number,
+    readonly origin: string,
+    options?: { readonly cause?: unknown },
+  ) {
+    super(
+      phase === "connect"
+        ? `connecting to ${origin} timed out after ${timeoutMs} ms`
+        : phase === "headers"
+          ? `${origin} sent no response headers within ${timeoutMs} ms`
+          : `the response body from ${origin} stalled for more than ${timeoutMs} ms`,
+      options?.cause === undefined ? undefined : { cause: options.cause },
+    );
+    this.name = "HttpTimeoutError";
+    this.code = HTTP_TIMEOUT_CODES[phase];
+  }
+}
+
 /** The first value of a header, or undefined. */
 export function headerValue(
   headers: Readonly<Record<string, string | readonly string[] | undefined>>,
@@ -60,39 +102,4 @@ export function headerValue(
 ): string | undefined {
   const v = headers[name.toLowerCase()];
   return typeof v === "string" ? v : v?.[0];
-}
-
-/**
- * An {@link HttpClient} over an undici `Agent` (keep-alive pool per origin). undici's
- * `request` is used rather than `fetch`: it is measurably faster for large blobs and takes a
- * custom CA through `connect.ca`.
- */
-export function createUndiciHttpClient(options: UndiciHttpClientOptions = {}): HttpClient {
-  const extra = options.ca === undefined ? [] : Array.isArray(options.ca) ? options.ca : [options.ca];
-  const agent = new Agent({
-    connect: {
-      timeout: options.connectTimeoutMs ?? 15_000,
-      // Setting `ca` replaces Node's default roots, so keep them and add the extra ones.
-      ...(extra.length > 0 ? { ca: [...rootCertificates, ...(extra as (string | Buffer)[])] } : {}),
-    },
-    headersTimeout: options.headersTimeoutMs ?? 60_000,
-    bodyTimeout: options.bodyTimeoutMs ?? 60_000,
-    connections: options.connectionsPerOrigin ?? 8,
-  });
-  const userAgent = options.userAgent ?? "vigil";
-  return {
-    async request(req: HttpRequest): Promise<HttpResponse> {
-      const res = await request(req.url, {
-        dispatcher: agent,
-        method: req.method ?? "GET",
-        headers: { "user-agent": userAgent, ...req.headers },
-        ...(req.body !== undefined ? { body: req.body } : {}),
-        ...(req.signal ? { signal: req.signal } : {}),
-      });
-      return { status: res.statusCode, headers: res.headers, body: res.body };
-    },
-    async close(): Promise<void> {
-      await agent.close();
-    },
-  };
 }

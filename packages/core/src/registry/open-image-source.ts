@@ -10,10 +10,11 @@ import {
   readDockerConfig,
 } from "./docker-config.js";
 import { LocalSourceError } from "./errors.js";
-import { createUndiciHttpClient, type HttpClient } from "./http-client.js";
+import type { HttpClient, HttpClientOptions } from "./http-client.js";
 import { formatImageReference, parseImageReference } from "./image-reference.js";
 import type { ImageSource, ResolveOptions } from "./image-source.js";
 import { directoryLayoutFiles } from "./layout-files.js";
+import { createNodeHttpClient } from "./node-http-client.js";
 import { createOciArchiveSource } from "./oci-archive-source.js";
 import { createOciLayoutSource } from "./oci-layout-source.js";
 import { parsePlatform } from "./platform.js";
@@ -45,11 +46,17 @@ export interface OpenImageSourceOptions {
   readonly credentials?: RegistryCredentials;
   /** PEM file(s) with extra CA certificates for HTTPS registries. */
   readonly caFile?: string | readonly string[];
-  /** HTTP client to use instead of a new undici one (tests, the server's shared pool). */
+  /** HTTP client to use instead of a new one (tests, the server's shared pool); not closed by the source. */
   readonly httpClient?: HttpClient;
+  /**
+   * Builds the source's own HTTP client (from `caFile` and `timeouts`) when `httpClient` is
+   * not given; the source closes it. Default {@link createNodeHttpClient}; pass
+   * `createUndiciHttpClient` for undici.
+   */
+  readonly createHttpClient?: (options: HttpClientOptions) => HttpClient;
   /** Retry settings (attempts, delays, an injectable sleep). */
   readonly retry?: Partial<RetryPolicy>;
-  /** Timeouts of the default HTTP client. */
+  /** Timeouts of the client `createHttpClient` builds. */
   readonly timeouts?: {
     readonly connectMs?: number;
     readonly headersMs?: number;
@@ -188,7 +195,8 @@ export async function openImageSource(
       }
     }
     const t = options.timeouts ?? {};
-    const client = createUndiciHttpClient({
+    const create = options.createHttpClient ?? createNodeHttpClient;
+    const client = create({
       ...(ca.length > 0 ? { ca } : {}),
       ...(t.connectMs !== undefined ? { connectTimeoutMs: t.connectMs } : {}),
       ...(t.headersMs !== undefined ? { headersTimeoutMs: t.headersMs } : {}),

@@ -9,10 +9,13 @@ import { describe, expect, it } from "vitest";
 import { TEST_IMAGE_TAGS, testEnv } from "../../../../scripts/test-env/env.js";
 import type { ResolvedImage } from "../model/image.js";
 import { PlatformNotFoundError, RegistryAuthError, RegistryConnectionError } from "./errors.js";
+import type { HttpClient, HttpClientOptions } from "./http-client.js";
 import type { ImageSource } from "./image-source.js";
 import { DOCKER_MANIFEST_V2 } from "./media-types.js";
+import { createNodeHttpClient } from "./node-http-client.js";
 import { type OpenImageSourceOptions, openImageSource } from "./open-image-source.js";
 import { digestOf } from "./test-support/streams.js";
+import { createUndiciHttpClient } from "./undici-http-client.js";
 
 /**
  * Against the real thing: Debian's docker-registry (distribution) started by the vitest
@@ -74,6 +77,12 @@ async function open(ref: string, options: OpenImageSourceOptions = {}): Promise<
   return openImageSource(ref, options);
 }
 
+/** The registry cases run with each HTTP client: whatever passes with undici must pass with node:http. */
+const HTTP_CLIENTS: [string, (options: HttpClientOptions) => HttpClient][] = [
+  ["node:http", createNodeHttpClient],
+  ["undici", createUndiciHttpClient],
+];
+
 async function configFile(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), "vigil-it-"));
   const file = join(dir, "config.json");
@@ -82,7 +91,10 @@ async function configFile(): Promise<string> {
   return file;
 }
 
-describe("real registry (plain HTTP on loopback)", () => {
+describe.each(HTTP_CLIENTS)("real registry (plain HTTP on loopback, %s client)", (_, createHttpClient) => {
+  const open = (ref: string, options: OpenImageSourceOptions = {}): Promise<ImageSource> =>
+    openImageSource(ref, { createHttpClient, ...options });
+
   it.each(SINGLE)(
     "registry: %s resolves to the expected digests and every layer reads verified",
     async (tag) => {
@@ -128,7 +140,10 @@ describe("real registry (plain HTTP on loopback)", () => {
   });
 });
 
-describe("real registry (TLS + basic auth)", () => {
+describe.each(HTTP_CLIENTS)("real registry (TLS + basic auth, %s client)", (_, createHttpClient) => {
+  const open = (ref: string, options: OpenImageSourceOptions = {}): Promise<ImageSource> =>
+    openImageSource(ref, { createHttpClient, ...options });
+
   it("registry over TLS with basic auth: CA file + credentials from config.json", async () => {
     const registryConfigFile = await configFile();
     for (const tag of ["minbase", "alpine-3.11"]) {
@@ -165,7 +180,10 @@ describe("real registry (TLS + basic auth)", () => {
   });
 });
 
-describe("real registry (plain HTTP policy)", () => {
+describe.each(HTTP_CLIENTS)("real registry (plain HTTP policy, %s client)", (_, createHttpClient) => {
+  const open = (ref: string, options: OpenImageSourceOptions = {}): Promise<ImageSource> =>
+    openImageSource(ref, { createHttpClient, ...options });
+
   it("registry over plain HTTP: only for loopback (default) or hosts listed as insecure", async () => {
     const strict = await (
       await open(`${env.plain}/vigil/alpine-3.10:latest`, { plainHttpForLoopback: false })
@@ -222,8 +240,13 @@ describe("test images as local sources", () => {
 describe("throughput", () => {
   it("throughput: minbase's layer through the verified registry source vs a plain undici GET", async () => {
     const layer = expected("minbase").layers[0]!;
-    const source = await open(`${env.plain}/vigil/minbase:latest`);
-    await source.resolve();
+    const sources = {
+      "node:http": await open(`${env.plain}/vigil/minbase:latest`, {
+        createHttpClient: createNodeHttpClient,
+      }),
+      undici: await open(`${env.plain}/vigil/minbase:latest`, { createHttpClient: createUndiciHttpClient }),
+    };
+    for (const source of Object.values(sources)) await source.resolve();
     const agent = new Agent();
     const url = `http://${env.plain}/v2/vigil/minbase/blobs/${layer.digest}`;
     const plainGet = async (hash: boolean): Promise<void> => {
@@ -232,7 +255,7 @@ describe("throughput", () => {
       for await (const chunk of res.body) h?.update(chunk as Buffer);
     };
     // Drain only: the source itself hashes and verifies.
-    const verified = async (): Promise<void> => {
+    const verified = async (source: ImageSource): Promise<void> => {
       for await (const _ of await source.openBlob(layer)) {
         // discard
       }
@@ -251,11 +274,12 @@ describe("throughput", () => {
     const results = {
       "undici GET": await median(() => plainGet(false)),
       "undici GET + sha256": await median(() => plainGet(true)),
-      "vigil openBlob (sha256-verified)": await median(verified),
+      "vigil openBlob (sha256-verified), node:http": await median(() => verified(sources["node:http"])),
+      "vigil openBlob (sha256-verified), undici": await median(() => verified(sources.undici)),
     };
     console.log(`minbase layer ${(layer.size / 1e6).toFixed(1)} MB, MB/s (median of 5):`, results);
     await agent.close();
-    await source.close?.();
+    for (const source of Object.values(sources)) await source.close?.();
     expect(Object.values(results).every((v) => v > 0)).toBe(true);
   });
 });

@@ -1,3 +1,5 @@
+import { HTTP_TIMEOUT_CODES } from "./http-client.js";
+
 /**
  * When and how long to wait before retrying a registry request: 429, 408 and 5xx (except
  * 501/505) and dropped or refused connections are retried with exponential backoff and
@@ -80,6 +82,8 @@ const RETRYABLE_CODES = new Set([
   "UND_ERR_BODY_TIMEOUT",
   "UND_ERR_CLOSED",
   "UND_ERR_RES_CONTENT_LENGTH_MISMATCH",
+  // The node:http client's connect, headers and body-idle timeouts (node-http-client.ts).
+  ...Object.values(HTTP_TIMEOUT_CODES),
 ]);
 
 /** The `code` of an error or of any error in its cause chain. */
