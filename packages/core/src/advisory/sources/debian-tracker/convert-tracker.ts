@@ -77,7 +77,7 @@ interface CveAccumulator {
  *   Matching can show it as "needs triage".
  * The status, urgency, no-DSA note and {@link DebianFixStatus} are in each entry's
  * `ecosystem_specific`; the highest urgency over all releases (`sid` included: it rates the
- * same issue) is `database_specific.urgency` of the record, normalized, for severity.
+ * same issue) is `database_specific.urgency` of the record, for severity (`high**`: NVD's).
  * `TEMP-` ids (issues without a CVE yet) are skipped, as OSV.dev does: they have no identity
  * that other data (KEV, EPSS, other distributions) can join on.
  *

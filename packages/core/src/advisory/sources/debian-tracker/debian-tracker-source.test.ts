@@ -60,7 +60,7 @@ describe("debian-tracker", () => {
     expect(firefox.record.affected![0]!.package!.purl).toBe("pkg:deb/debian/firefox-esr?arch=source");
     expect(firefox.record.database_specific).toEqual({
       source: "debian-tracker",
-      urgency: "high",
+      urgency: "high**",
       scope: "remote",
     });
   });
@@ -148,10 +148,10 @@ describe("debian-tracker", () => {
     ]);
   });
 
-  it("rates the record with the highest urgency of any release, NVD marker dropped", async () => {
+  it("rates the record with the highest urgency of any release, NVD marker kept", async () => {
     const run = await collectSync(createDebianTrackerSource(), { location: tracker });
     const urgency = (id: string) => byId(run.advisories, id).database_specific?.urgency;
-    expect(urgency("DEBIAN-TRACKER-CVE-2024-9680")).toBe("high");
+    expect(urgency("DEBIAN-TRACKER-CVE-2024-9680")).toBe("high**");
     expect(urgency("DEBIAN-TRACKER-CVE-2023-5678")).toBe("low");
     expect(urgency("DEBIAN-TRACKER-CVE-2022-0456")).toBe("not yet assigned");
     expect(urgency("DEBIAN-TRACKER-CVE-2023-3164")).toBe("unimportant");

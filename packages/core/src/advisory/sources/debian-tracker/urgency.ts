@@ -18,16 +18,22 @@ export function urgencyRank(urgency: string): number {
 }
 
 /**
- * The highest rating among `urgencies`, normalized (`high`), or `not yet assigned` when none
- * is a rating but some entry says so; undefined when there is nothing to say.
+ * The highest rating among `urgencies`, lower-case, its `**` kept (severity derivation trusts
+ * Debian's own rating over one copied from NVD, and tells them apart by that marker); between
+ * equal levels Debian's own wins. `not yet assigned` when no entry is a rating but one says so;
+ * undefined when there is nothing to say.
  */
 export function highestUrgency(urgencies: Iterable<string>): string | undefined {
   let best: string | undefined;
   let unassigned = false;
-  for (const urgency of urgencies) {
+  for (const raw of urgencies) {
+    const urgency = raw.trim().toLowerCase();
     if (normalizeUrgency(urgency) === "not yet assigned") unassigned = true;
-    if (urgencyRank(urgency) > 0 && (best === undefined || urgencyRank(urgency) > urgencyRank(best)))
+    const rank = urgencyRank(urgency);
+    if (rank === 0) continue;
+    const bestRank = best === undefined ? 0 : urgencyRank(best);
+    if (rank > bestRank || (rank === bestRank && best!.endsWith("*") && !urgency.endsWith("*")))
       best = urgency;
   }
-  return best !== undefined ? normalizeUrgency(best) : unassigned ? "not yet assigned" : undefined;
+  return best ?? (unassigned ? "not yet assigned" : undefined);
 }
