@@ -31,7 +31,19 @@ const PROP = {
  * give byte-equal documents.
  */
 export function renderCycloneDxSbom(options: CycloneDxSbomOptions): string {
-  const { Enums, Models, Serialize, Spec } = cycloneDx();
+  return serializeCycloneDx(buildCycloneDxSbom(options).bom);
+}
+
+/** The SBOM model of {@link renderCycloneDxSbom}, for documents that add to it (vulnerabilities). */
+export interface CycloneDxSbomModel {
+  readonly bom: CycloneDx.Models.Bom;
+  /** The component of each inventory package, to point `affects` and dependencies at. */
+  readonly components: ReadonlyMap<Package, CycloneDx.Models.Component>;
+}
+
+/** Build the SBOM model without serializing it (shared with the vulnerability report). @internal */
+export function buildCycloneDxSbom(options: CycloneDxSbomOptions): CycloneDxSbomModel {
+  const { Enums, Models } = cycloneDx();
   const { image, inventory, now } = options;
   const bom = new Models.Bom();
   bom.serialNumber = serialNumber(image.manifestDigest, now);
@@ -42,18 +54,7 @@ export function renderCycloneDxSbom(options: CycloneDxSbomOptions): string {
       group: "vigil",
     }),
   );
-  const imageName = image.repository ?? image.reference;
-  bom.metadata.component = new Models.Component(Enums.ComponentType.Container, imageName, {
-    bomRef: image.manifestDigest,
-    version: image.manifestDigest,
-    purl: ociPurl(imageName, image.manifestDigest, image.platform.architecture),
-    properties: new Models.PropertyRepository([
-      new Models.Property("vigil:image:reference", image.reference),
-      new Models.Property("vigil:image:config_digest", image.configDigest),
-      new Models.Property("vigil:image:platform", platformText(image)),
-      ...image.layers.map((l, i) => new Models.Property("vigil:image:layer", `${i} ${l.digest}`)),
-    ]),
-  });
+  bom.metadata.component = imageComponent(image);
   if (inventory.os) {
     bom.components.add(
       new Models.Component(Enums.ComponentType.OperatingSystem, inventory.os.id, {
@@ -64,7 +65,35 @@ export function renderCycloneDxSbom(options: CycloneDxSbomOptions): string {
     );
   }
   const refs = new Map<string, number>();
-  for (const pkg of inventory.packages) bom.components.add(component(pkg, refs));
+  const components = new Map<Package, CycloneDx.Models.Component>();
+  for (const pkg of inventory.packages) {
+    const c = component(pkg, refs);
+    components.set(pkg, c);
+    bom.components.add(c);
+  }
+  return { bom, components };
+}
+
+/** The image as the metadata component of a CycloneDX document. @internal */
+export function imageComponent(image: ResolvedImage): CycloneDx.Models.Component {
+  const { Enums, Models } = cycloneDx();
+  const imageName = image.repository ?? image.reference;
+  return new Models.Component(Enums.ComponentType.Container, imageName, {
+    bomRef: image.manifestDigest,
+    version: image.manifestDigest,
+    purl: ociPurl(imageName, image.manifestDigest, image.platform.architecture),
+    properties: new Models.PropertyRepository([
+      new Models.Property("vigil:image:reference", image.reference),
+      new Models.Property("vigil:image:config_digest", image.configDigest),
+      new Models.Property("vigil:image:platform", platformText(image)),
+      ...image.layers.map((l, i) => new Models.Property("vigil:image:layer", `${i} ${l.digest}`)),
+    ]),
+  });
+}
+
+/** Serialize a CycloneDX model as sorted, indented 1.6 JSON with a final newline. @internal */
+export function serializeCycloneDx(bom: CycloneDx.Models.Bom): string {
+  const { Serialize, Spec } = cycloneDx();
   const serializer = new Serialize.JsonSerializer(new Serialize.JSON.Normalize.Factory(Spec.Spec1dot6));
   return `${serializer.serialize(bom, { sortLists: true, space: 2 })}\n`;
 }
@@ -73,14 +102,15 @@ export function renderCycloneDxSbom(options: CycloneDxSbomOptions): string {
  * The CycloneDX library takes tens of milliseconds to load; only the four parts used here
  * are loaded, on first use, so commands that never write CycloneDX do not pay for it.
  */
-interface CycloneDxParts {
+export interface CycloneDxParts {
   readonly Enums: typeof CycloneDx.Enums;
   readonly Models: typeof CycloneDx.Models;
   readonly Serialize: typeof CycloneDx.Serialize;
   readonly Spec: typeof CycloneDx.Spec;
 }
 let loaded: CycloneDxParts | undefined;
-function cycloneDx(): CycloneDxParts {
+/** The four CycloneDX library parts, loaded on first use. @internal */
+export function cycloneDx(): CycloneDxParts {
   if (!loaded) {
     const require = createRequire(import.meta.url);
     loaded = {
@@ -116,7 +146,8 @@ function component(pkg: Package, refs: Map<string, number>): CycloneDx.Models.Co
   });
 }
 
-function ociPurl(name: string, digest: string, arch: string): string {
+/** The image's package URL (`pkg:oci/<name>@<digest>?arch=…&repository_url=…`). @internal */
+export function ociPurl(name: string, digest: string, arch: string): string {
   const base = name.split("/").pop() ?? name;
   const repositoryUrl = encodeURIComponent(name);
   return `pkg:oci/${encodeURIComponent(base)}@${encodeURIComponent(digest)}?arch=${encodeURIComponent(arch)}&repository_url=${repositoryUrl}`;
@@ -127,9 +158,12 @@ function platformText(image: ResolvedImage): string {
   return [p.os, p.architecture, p.variant].filter(Boolean).join("/");
 }
 
-/** A deterministic RFC 4122-shaped serial number from the image and the time. */
-function serialNumber(manifestDigest: string, now: Date): string {
-  const hex = createHash("sha256").update(`${manifestDigest}\n${now.toISOString()}`).digest("hex");
+/**
+ * A deterministic RFC 4122-shaped serial number from the image (or another seed naming the
+ * document) and the time. @internal
+ */
+export function serialNumber(seed: string, now: Date): string {
+  const hex = createHash("sha256").update(`${seed}\n${now.toISOString()}`).digest("hex");
   const variant = ((Number.parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
   return `urn:uuid:${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }

@@ -1,0 +1,2 @@
+export * from "./render-sarif.js";
+export type * from "./sarif-log.js";
