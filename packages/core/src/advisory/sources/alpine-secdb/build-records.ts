@@ -39,6 +39,8 @@ export interface AlpineRecord {
  *   later listings are follow-ups (a re-applied or completed patch, often with its own
  *   note), and a version between the two is not vulnerable to the original issue. A `0`
  *   among them wins, as the lowest of all.
+ *
+ * `modified` is `now`, the sync time: secdb carries no dates.
  */
 export function buildAlpineRecords(entries: Iterable<SecfixEntry>, now: string): AlpineRecord[] {
   const byId = new Map<string, Map<string, SecfixEntry>>();

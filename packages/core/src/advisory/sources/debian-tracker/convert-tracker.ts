@@ -88,11 +88,13 @@ export function convertTrackerData(
   data: unknown,
   options: {
     readonly location: string;
+    /** Stamped as every record's `modified`: the tracker's JSON carries no per-issue dates. */
     readonly now: string;
     readonly releases: Readonly<Record<string, string>>;
+    readonly signal?: AbortSignal;
   },
 ): ConvertedTracker {
-  const { location, now, releases } = options;
+  const { location, now, releases, signal } = options;
   if (!isObject(data))
     throw new TrackerFormatError(
       `${location} is not the Debian security tracker's JSON (expected an object)`,
@@ -101,7 +103,10 @@ export function convertTrackerData(
   const unknownCodenames = new Set<string>();
   const byCve = new Map<string, CveAccumulator>();
 
+  let converted = 0;
   for (const name of Object.keys(data)) {
+    // Converting the whole tracker takes seconds of CPU: stay responsive to cancellation.
+    if (++converted % 1024 === 0) signal?.throwIfAborted();
     const issues = data[name];
     delete data[name];
     if (!isObject(issues)) {

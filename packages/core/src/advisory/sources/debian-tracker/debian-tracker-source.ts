@@ -47,7 +47,7 @@ export function createDebianTrackerSource(options: DebianTrackerSourceOptions = 
         input.signal?.throwIfAborted();
         let converted: ReturnType<typeof convertTrackerData>;
         try {
-          converted = convertTrackerData(data, { location, now: input.now, releases });
+          converted = convertTrackerData(data, { location, now: input.now, releases, signal: input.signal });
         } catch (error) {
           if (error instanceof TrackerFormatError)
             throw new SourceReadError(location, `${error.message}; nothing was imported`, { cause: error });
