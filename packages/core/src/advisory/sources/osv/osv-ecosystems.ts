@@ -1,0 +1,83 @@
+/**
+ * Ecosystem names the OSV schema knows (`$defs.ecosystemName` of ossf/osv-schema
+ * validation/schema.json at 51b8156b, the same list as its ecosystems.json), plus `GIT`,
+ * which `ecosystemWithSuffix` also accepts. An `affected[].package.ecosystem` whose base (the
+ * part before the first `:`) is not here cannot be matched: its record is a problem.
+ * When OSV adds an ecosystem, add it here (the test compares this list with the schema).
+ */
+export const OSV_KNOWN_ECOSYSTEMS: ReadonlySet<string> = new Set([
+  "AlmaLinux",
+  "Alpaquita",
+  "Alpine",
+  "Android",
+  "Azure Linux",
+  "BellSoft Hardened Containers",
+  "Bioconductor",
+  "Bitnami",
+  "Chainguard",
+  "CleanStart",
+  "ConanCenter",
+  "CRAN",
+  "crates.io",
+  "Debian",
+  "Docker Hardened Images",
+  "Echo",
+  "FreeBSD",
+  "GHC",
+  "GitHub Actions",
+  "Go",
+  "Hackage",
+  "Hex",
+  "Julia",
+  "Kubernetes",
+  "Linux",
+  "Mageia",
+  "Maven",
+  "MinimOS",
+  "npm",
+  "NuGet",
+  "opam",
+  "openEuler",
+  "openSUSE",
+  "OSS-Fuzz",
+  "Packagist",
+  "Photon OS",
+  "Pub",
+  "PyPI",
+  "Red Hat",
+  "Rocky Linux",
+  "Root",
+  "RubyGems",
+  "SUSE",
+  "SwiftURL",
+  "TuxCare",
+  "Ubuntu",
+  "VSCode",
+  "Wolfi",
+  "GIT",
+]);
+
+/**
+ * The per-ecosystem exports Vigil reads by default: the ecosystems it matches (distributions
+ * by source package, language ecosystems by package name). Folder names of the bulk export.
+ */
+export const OSV_DEFAULT_ECOSYSTEMS: readonly string[] = Object.freeze([
+  "Debian",
+  "Ubuntu",
+  "Alpine",
+  "Red Hat",
+  "Rocky Linux",
+  "AlmaLinux",
+  "SUSE",
+  "Wolfi",
+  "Chainguard",
+  "npm",
+  "PyPI",
+  "Go",
+  "Maven",
+  "crates.io",
+  "RubyGems",
+  "NuGet",
+  "Packagist",
+  "Hex",
+]);
