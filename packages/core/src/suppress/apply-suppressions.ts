@@ -67,21 +67,23 @@ export function applySuppressions(options: ApplySuppressionsOptions): Suppressio
   const rules = options.ignoreRules ?? [];
   const expiredRules = rules.filter((r) => isRuleExpired(r, options.now));
   const active = rules.filter((r) => !isRuleExpired(r, options.now)).map(compileRule);
-  const statements = (options.vex ?? []).map((statement, order) => ({
-    statement,
-    order,
-    time: timeOf(statement.timestamp),
-    ids: new Set([statement.vulnerability, ...statement.aliases].map((id) => id.toUpperCase())),
-  }));
+  // Statements indexed by every name they give, so each match looks up only its own.
+  const byId = new Map<string, { statement: VexStatement; order: number; time: number }[]>();
+  (options.vex ?? []).forEach((statement, order) => {
+    const entry = { statement, order, time: timeOf(statement.timestamp) };
+    for (const id of new Set([statement.vulnerability, ...statement.aliases].map((i) => i.toUpperCase()))) {
+      const list = byId.get(id) ?? [];
+      byId.set(id, list);
+      list.push(entry);
+    }
+  });
 
   const kept: Match[] = [];
   const suppressed: SuppressedMatch[] = [];
   for (const match of options.matches) {
     const ids = new Set([match.id, ...match.aliases].map((id) => id.toUpperCase()));
-    const about = statements
-      .filter(
-        (s) => [...s.ids].some((id) => ids.has(id)) && inScope(s.statement.products, match, options.image),
-      )
+    const about = [...new Set([...ids].flatMap((id) => byId.get(id) ?? []))]
+      .filter((s) => inScope(s.statement.products, match, options.image))
       .sort((a, b) => a.time - b.time || a.order - b.order);
     const latest = about.at(-1)?.statement;
     if (latest && SUPPRESSING_VEX_STATUSES.has(latest.status)) {

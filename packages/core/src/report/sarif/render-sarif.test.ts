@@ -156,6 +156,15 @@ describe("renderSarif", () => {
       render(rebuilt, { image: { ...IMAGE, manifestDigest: `sha256:${"d".repeat(64)}` }, now: new Date() }),
     );
     expect(after).toEqual(before);
+    // Without a repository, the reference minus tag and digest identifies the image.
+    const local = (reference: string) => {
+      const { repository: _, ...image } = IMAGE;
+      return fingerprints(render(fixture.matches, { image: { ...image, reference } }));
+    };
+    expect(local("localhost:5000/shop/api:1.4.2")).toEqual(
+      local(`localhost:5000/shop/api:1.5.0@sha256:${"a".repeat(64)}`),
+    );
+    expect(local("localhost:5000/shop/api:1.4.2")).not.toEqual(local("localhost:5000/shop/web:1.4.2"));
     expect(new Set(before.values()).size).toBe(before.size);
     const moved = fixture.matches.map((m) => ({
       ...m,

@@ -83,19 +83,23 @@ export function buildSarif(options: SarifOptions): SarifLog {
   ].sort((a, b) => compareForReport(a.match, b.match));
 
   const byRule = new Map<string, Match[]>();
-  for (const { match } of entries) byRule.set(match.id, [...(byRule.get(match.id) ?? []), match]);
+  for (const { match } of entries) {
+    const list = byRule.get(match.id) ?? [];
+    byRule.set(match.id, list);
+    list.push(match);
+  }
   const ruleIds = [...byRule.keys()].sort(cmp);
   const rules = ruleIds.map((id) => rule(id, byRule.get(id)!));
   const ruleIndex = new Map(ruleIds.map((id, i) => [id, i]));
 
-  const imageName = image.repository ?? image.reference;
+  const imageName = image.repository ?? repositoryOf(image.reference);
   const artifacts: SarifArtifact[] = [imageArtifact(image, inventory)];
-  const fileKeys = [...new Set(entries.map((e) => fileKey(e.match)))].sort(cmp);
+  const files = new Map<string, Match>();
+  for (const { match } of entries) if (!files.has(fileKey(match))) files.set(fileKey(match), match);
   const fileIndex = new Map<string, number>();
-  for (const key of fileKeys) {
-    const match = entries.find((e) => fileKey(e.match) === key)!.match;
+  for (const key of [...files.keys()].sort(cmp)) {
     fileIndex.set(key, artifacts.length);
-    artifacts.push(fileArtifact(match));
+    artifacts.push(fileArtifact(files.get(key)!));
   }
 
   const results = entries.map(({ match, suppressedBy }): SarifResult => {
@@ -325,6 +329,13 @@ function fingerprint(imageName: string, match: Match): string {
   const pkg = match.package;
   const identity = [imageName, match.id, pkg.type, pkg.name, pkg.location.path].join("\u0000");
   return createHash("sha256").update(identity).digest("hex");
+}
+
+/** `host:5000/app:1.0@sha256:…` → `host:5000/app`: the tag and digest change with every rebuild. */
+function repositoryOf(reference: string): string {
+  const name = reference.split("@")[0]!;
+  const colon = name.lastIndexOf(":");
+  return colon > name.lastIndexOf("/") ? name.slice(0, colon) : name;
 }
 
 function fileKey(match: Match): string {
