@@ -73,3 +73,34 @@ describe("parseSecdbDocument", () => {
     ]);
   });
 });
+
+describe("ids of a secfixes line", () => {
+  const idsOf = (line: string) => {
+    const parsed = parseSecdbDocument(
+      { distroversion: "v3.19", packages: [{ pkg: { name: "p", secfixes: { "1.0-r0": [line] } } }] },
+      where,
+    );
+    return parsed.entries.length > 0 ? parsed.entries.map((e) => e.id) : parsed.problems.map((p) => p.reason);
+  };
+
+  it("takes the cross-reference when the CVE is a placeholder (real lines from secdb)", () => {
+    expect(idsOf("CVE-????-????? XSA-312")).toEqual(["XSA-312"]);
+    expect(idsOf("CVE-2022-????? XSA-398")).toEqual(["XSA-398"]);
+    expect(idsOf("CVE-????-????? TS-2024-005")).toEqual(["TS-2024-005"]);
+    expect(idsOf("CVE N/A ZBX-11023")).toEqual(["ZBX-11023"]);
+  });
+
+  it("reports lines whose id is malformed", () => {
+    for (const line of [
+      "CVE-46838",
+      "CVE-2021-35940.patch",
+      "CVE-2017-17434-1",
+      "CVE-????-?????",
+      "CVE N/A",
+    ]) {
+      expect(idsOf(line)).toEqual([
+        `p 1.0-r0: ${JSON.stringify(line)} does not start with a valid vulnerability id; skipped`,
+      ]);
+    }
+  });
+});

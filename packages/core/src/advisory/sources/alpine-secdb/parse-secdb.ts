@@ -136,18 +136,33 @@ export function parseSecdbDocument(document: unknown, context: SecdbContext): Pa
  * the rest is a cross-reference, as OSV.dev reads it too); further CVE ids on the same line
  * are separate vulnerabilities fixed by the same version (`CVE-2019-17349 CVE-2019-17350
  * XSA-295`) and get their own records. Other words are not ids of their own: an XSA can cover
- * several CVEs, so it is neither an alias nor a separate fix. Returns a reason when the line
- * names no usable id.
+ * several CVEs, so it is neither an alias nor a separate fix.
+ *
+ * When the first word is a placeholder for a CVE not yet assigned (`CVE-????-????? XSA-312`,
+ * `CVE N/A ZBX-11023`), the cross-reference is the only identity the fix has, so the first
+ * later word shaped like an advisory id (`XSA-312`) becomes the id. Returns a reason when the
+ * line names no usable id (`CVE-46838`, `CVE-2021-35940.patch`).
  */
 function idsOf(text: unknown): readonly string[] | string {
   if (typeof text !== "string") return `entry ${JSON.stringify(text)} is not a string`;
   const words = text.trim().split(/\s+/);
   const first = words[0] ?? "";
-  if (first.toUpperCase().startsWith("CVE-") ? !isCveId(first) : !isVulnerabilityId(first)) {
-    return `${JSON.stringify(text)} does not start with a valid vulnerability id`;
+  // `CVE` alone, or a CVE id with `?` for the digits not known yet.
+  const placeholder = /^CVE$/i.test(first) || (/^CVE-[\d?]+-[\d?]+$/i.test(first) && first.includes("?"));
+  let id: string | undefined;
+  let rest = words.slice(1);
+  if (first.toUpperCase().startsWith("CVE-") ? isCveId(first) : !placeholder && isVulnerabilityId(first)) {
+    id = first;
+  } else if (placeholder) {
+    const at = rest.findIndex((word) => isCveId(word) || /^[A-Z][A-Z0-9]+(-[A-Za-z0-9]+)+$/.test(word));
+    if (at >= 0) {
+      id = rest[at];
+      rest = rest.slice(at + 1);
+    }
   }
-  const ids = [first];
-  for (const word of words.slice(1)) if (isCveId(word) && !ids.includes(word)) ids.push(word);
+  if (id === undefined) return `${JSON.stringify(text)} does not start with a valid vulnerability id`;
+  const ids = [id];
+  for (const word of rest) if (isCveId(word) && !ids.includes(word)) ids.push(word);
   return ids;
 }
 
