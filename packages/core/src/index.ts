@@ -14,4 +14,5 @@ export * from "./model/index.js";
 export * from "./registry/index.js";
 export * from "./report/index.js";
 export * from "./scan/index.js";
+export * from "./suppress/index.js";
 export * from "./version/index.js";
