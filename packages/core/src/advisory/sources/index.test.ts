@@ -9,6 +9,12 @@ describe("createBuiltinSources", () => {
       ["debian-tracker", 1, ["Debian"], "https://security-tracker.debian.org/tracker/data/json"],
       ["epss", 1, [], "https://epss.cyentia.com/epss_scores-current.csv.gz"],
       ["kev", 1, [], "https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json"],
+      [
+        "osv",
+        1,
+        expect.arrayContaining(["Alpine", "Debian", "PyPI"]),
+        "https://osv-vulnerabilities.storage.googleapis.com",
+      ],
     ]);
   });
 

@@ -3,17 +3,15 @@ import { createAlpineSecdbSource } from "./alpine-secdb/index.js";
 import { createDebianTrackerSource } from "./debian-tracker/index.js";
 import { createEpssSource } from "./epss/index.js";
 import { createKevSource } from "./kev/index.js";
-// TODO: enable once the osv source lands (packages/core/src/advisory/sources/osv/, another
-// engineer's work, not yet committed when this list was written):
-// import { createOsvSource } from "./osv/index.js";
+import { createOsvSource } from "./osv/index.js";
 import { createAdvisorySourceList } from "./shared/source-list.js";
 
 export * from "./alpine-secdb/index.js";
 export * from "./debian-tracker/index.js";
 export * from "./epss/index.js";
 export * from "./kev/index.js";
+export * from "./osv/index.js";
 export { SourceReadError } from "./shared/read-location.js";
-// TODO: export * from "./osv/index.js"; (see above)
 export { createAdvisorySourceList, DuplicateAdvisorySourceError } from "./shared/source-list.js";
 
 /**
@@ -24,7 +22,7 @@ export { createAdvisorySourceList, DuplicateAdvisorySourceError } from "./shared
  */
 export function createBuiltinSources(): readonly AdvisorySource[] {
   return createAdvisorySourceList([
-    // TODO: createOsvSource(), once ./osv/index.js is committed.
+    createOsvSource(),
     createAlpineSecdbSource(),
     createDebianTrackerSource(),
     createKevSource(),
