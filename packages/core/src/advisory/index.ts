@@ -6,5 +6,6 @@ export * from "./memory-advisory-reader.js";
 export * from "./osv-record.js";
 export * from "./severity-level.js";
 export * from "./source.js";
+export * from "./sources/index.js";
 export * from "./store.js";
 export * from "./to-advisory.js";
