@@ -30,6 +30,10 @@ async function readEverything(bytes: Buffer, limits?: Partial<ZipLimits>): Promi
 
 const isZipError = (error: unknown) => error instanceof ZipFormatError || error instanceof ZipLimitError;
 
+/** Names and contents in one string: cheap to compare thousands of times. */
+const fingerprint = (contents: Map<string, Buffer>) =>
+  [...contents].map(([name, data]) => `${name}:${data.toString("base64")}`).join("|");
+
 async function failure(promise: Promise<unknown>): Promise<unknown> {
   try {
     await promise;
@@ -141,8 +145,9 @@ describe("truncated and damaged files", () => {
           const damaged = Buffer.from(bytes);
           damaged[at]! ^= mask;
           const outcome = await readEverything(damaged).catch((e: unknown) => e);
-          if (outcome instanceof Map) expect(outcome, `flip ${mask} at ${at}`).toEqual(original);
-          else expect(isZipError(outcome), `flip ${mask} at ${at}: ${outcome}`).toBe(true);
+          if (outcome instanceof Map)
+            expect(fingerprint(outcome), `flip ${mask} at ${at}`).toBe(fingerprint(original));
+          else if (!isZipError(outcome)) expect.fail(`flip ${mask} at ${at}: ${outcome}`);
         }
       }
     });
