@@ -8,7 +8,7 @@ import { join } from "node:path";
 const root = join(import.meta.dirname, "..");
 const HELPERS = new Set(["lib.mjs", "report-rss.mjs", "floor-read-blobs.mjs", "big-layer-image.mjs"]);
 const only = process.argv.slice(2);
-execFileSync("npx", ["tsc", "-b", "packages/cli"], { cwd: root, stdio: "inherit" });
+execFileSync("npx", ["tsc", "-b"], { cwd: root, stdio: "inherit" });
 const benches = readdirSync(join(root, "scripts/bench"))
   .filter((f) => f.endsWith(".mjs") && !HELPERS.has(f))
   .filter((f) => only.length === 0 || only.some((o) => f.includes(o)))

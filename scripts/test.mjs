@@ -2,7 +2,7 @@
 // `npm test`: prepares everything the integration tests need, then runs vitest.
 //   1. Debian packages the test environment uses: as root, installs the missing ones
 //      (apt-get update only when something is missing); otherwise names them and stops.
-//   2. The TypeScript build (tsc -b packages/cli), for tests that run the built CLI; then lint
+//   2. The TypeScript build (tsc -b: every package), for tests that run the built CLI; then lint
 //      (Biome) and a type check that also covers the tests.
 //   3. The test images (scripts/test-env/build-images.sh): cached by recipe hash outside the
 //      checkout, minutes on an empty cache, instant afterwards.
@@ -100,8 +100,7 @@ function runVitest(args) {
 timed("packages", ensurePackages);
 timed("tsc", () => {
   const tsc = join(repo, "node_modules", "typescript", "bin", "tsc");
-  if (run(process.execPath, [tsc, "-b", "packages/cli"]) !== 0)
-    fail("TypeScript build failed (tsc -b packages/cli)", 1);
+  if (run(process.execPath, [tsc, "-b"]) !== 0) fail("TypeScript build failed (tsc -b)", 1);
 });
 timed("lint", () => {
   const biome = join(repo, "node_modules", "@biomejs", "biome", "bin", "biome");

@@ -1,0 +1,80 @@
+import {
+  type Kysely,
+  type Migration,
+  type MigrationProvider,
+  type MigrationResult,
+  Migrator,
+  sql,
+} from "kysely";
+import { dialectOf } from "../dialect.js";
+import { advisoryStoreMigration } from "./0001-advisory-store.js";
+
+/**
+ * Every migration, in the order it runs. Append only: a released migration never changes.
+ * An explicit list rather than a folder scan, so bundling and `dist/` layout cannot change
+ * what runs, and the order is what is written here.
+ */
+export const MIGRATIONS: readonly (readonly [name: string, migration: Migration])[] = [
+  ["0001-advisory-store", advisoryStoreMigration],
+];
+
+/** A migration failed; `cause` is the database error. Nothing after `failed` ran. */
+export class MigrationError extends Error {
+  override readonly name = "MigrationError";
+  constructor(
+    message: string,
+    /** The migration that failed, when one did (not when the bookkeeping itself failed). */
+    readonly failed: string | undefined,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** Kysely's provider over {@link MIGRATIONS}, checking that names sort in list order (Kysely runs them by name). */
+export function createMigrationProvider(
+  migrations: readonly (readonly [string, Migration])[] = MIGRATIONS,
+): MigrationProvider {
+  for (let i = 1; i < migrations.length; i++) {
+    if (migrations[i - 1]![0] >= migrations[i]![0]) {
+      throw new Error(`migration names must increase: ${migrations[i - 1]![0]} before ${migrations[i]![0]}`);
+    }
+  }
+  return { getMigrations: async () => Object.fromEntries(migrations) };
+}
+
+/**
+ * Brings the schema to the newest migration; applying nothing when it is there already.
+ * Returns the names applied by this call. Safe with several processes (Kysely's migration
+ * lock: an advisory lock on PostgreSQL, the single writer on SQLite).
+ */
+// biome-ignore lint/suspicious/noExplicitAny: works on any schema version, including empty
+export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+  const migrator = new Migrator({
+    db,
+    provider: createMigrationProvider(),
+    // PostgreSQL: Kysely finds its bookkeeping table by introspecting ALL schemas unless told
+    // which one, so a kysely_migration table in another schema (another install, or a parallel
+    // test) would be taken for ours. Pin it to the schema our tables go to.
+    ...(dialectOf(db) === "postgres" ? { migrationTableSchema: await currentSchema(db) } : {}),
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r: MigrationResult) => r.status === "Error")?.migrationName;
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new MigrationError(
+      failed ? `database migration ${failed} failed: ${detail}` : `database migrations failed: ${detail}`,
+      failed,
+      { cause: error },
+    );
+  }
+  return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: see migrateToLatest
+async function currentSchema(db: Kysely<any>): Promise<string> {
+  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
+  const schema = rows[0]?.schema;
+  if (!schema) throw new MigrationError("PostgreSQL has no current schema: check search_path", undefined);
+  return schema;
+}

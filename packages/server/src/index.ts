@@ -1,0 +1,6 @@
+/**
+ * @vigil/server: everything stateful. For now the database layer (SQLite or PostgreSQL via
+ * Kysely) and the advisory store built on it; the HTTP server, scheduler and queue follow.
+ */
+
+export * from "./db/index.js";
