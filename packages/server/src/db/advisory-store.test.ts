@@ -471,6 +471,22 @@ describe.each(DIALECTS)("advisory store on %s", (dialect) => {
     ]);
   });
 
+  it("concurrent syncs of one source queue: the result is one of them whole, never a mix", async () => {
+    const small = createAdvisoryStore(t.current.db, { batchSize: 3 });
+    const a = Array.from({ length: 20 }, (_, i) => osv(`A-${i}`, { affected: [["Debian:12", "a"]] }));
+    const b = Array.from({ length: 20 }, (_, i) => osv(`B-${i}`, { affected: [["Debian:12", "b"]] }));
+    // on PostgreSQL these run on two pooled connections; on SQLite on the one connection
+    const [first, second] = await Promise.all([
+      small.applySync({ source: DEBIAN, result: syncOf(advisoryItems(a), { delayMs: 2 }), now: T1 }),
+      small.applySync({ source: DEBIAN, result: syncOf(advisoryItems(b), { delayMs: 2 }), now: T2 }),
+    ]);
+    expect(first.total).toBe(20);
+    expect(second.total).toBe(20);
+    const stored = await ids("debian-osv");
+    expect(stored).toHaveLength(20);
+    expect(stored.every((id) => id.startsWith("A-")) || stored.every((id) => id.startsWith("B-"))).toBe(true);
+  });
+
   it("a duplicate id within one sync: the last one wins", async () => {
     const first = osv(curl.id, { summary: "first", affected: [["Debian:12", "curl"]] });
     const second = osv(curl.id, { summary: "second", affected: [["Debian:12", "curl"]] });

@@ -22,7 +22,13 @@ import {
   type ImportSummary,
   importAdvisoryStore,
 } from "./advisory-transfer.js";
-import { idsPerStatement, upsertEpss, upsertKev, writeAdvisories } from "./advisory-writes.js";
+import {
+  idsPerStatement,
+  lockAdvisoryWrites,
+  upsertEpss,
+  upsertKev,
+  writeAdvisories,
+} from "./advisory-writes.js";
 import { chunks, type DatabaseDialect, dialectOf } from "./dialect.js";
 import type { AffectedPackageTable, CveEpssTable, CveKevTable, VigilSchema } from "./schema.js";
 
@@ -198,6 +204,7 @@ export function createAdvisoryStore(
       try {
         signal?.throwIfAborted();
         return await db.transaction().execute(async (trx) => {
+          await lockAdvisoryWrites(trx, dialect);
           const sync = createSyncBuffer(trx, dialect, batchSize);
           let previous: Set<string> | undefined;
           if (result.mode === "snapshot") {

@@ -8,7 +8,7 @@ import {
 } from "@vigil/core";
 import { type Insertable, type Kysely, sql } from "kysely";
 import { recordProblem } from "./advisory-rows.js";
-import { upsertEpss, upsertKev, writeAdvisories } from "./advisory-writes.js";
+import { lockAdvisoryWrites, upsertEpss, upsertKev, writeAdvisories } from "./advisory-writes.js";
 import { chunks, dialectOf } from "./dialect.js";
 import type { AdvisorySourceStateTable, CveEpssTable, CveKevTable, VigilSchema } from "./schema.js";
 
@@ -187,6 +187,7 @@ export async function importAdvisoryStore(
 ): Promise<ImportSummary> {
   const dialect = dialectOf(db);
   return db.transaction().execute(async (trx) => {
+    await lockAdvisoryWrites(trx, dialect);
     await trx.deleteFrom("advisory").execute();
     await trx.deleteFrom("cve_kev").execute();
     await trx.deleteFrom("cve_epss").execute();

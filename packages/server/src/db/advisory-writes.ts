@@ -1,5 +1,5 @@
 import type { Advisory } from "@vigil/core";
-import type { Insertable, Kysely } from "kysely";
+import { type Insertable, type Kysely, sql } from "kysely";
 import { advisoryRow, affectedRows, aliasRows } from "./advisory-rows.js";
 import { chunks, type DatabaseDialect, MAX_PARAMETERS } from "./dialect.js";
 import type { CveEpssTable, CveKevTable, VigilSchema } from "./schema.js";
@@ -93,3 +93,17 @@ export async function upsertEpss(
       .execute();
   }
 }
+
+/**
+ * Serializes advisory writes across processes. PostgreSQL: a transaction-scoped advisory
+ * lock, so two workers syncing (or one syncing while another imports) queue instead of
+ * colliding on the same ids; readers are not affected. SQLite: BEGIN IMMEDIATE already
+ * holds the database's single write lock.
+ */
+export async function lockAdvisoryWrites(db: Kysely<VigilSchema>, dialect: DatabaseDialect): Promise<void> {
+  if (dialect === "postgres")
+    await sql`select pg_advisory_xact_lock(${ADVISORY_WRITE_LOCK}::bigint)`.execute(db);
+}
+
+/** Key of the advisory-write lock on PostgreSQL (any constant other features do not use). */
+const ADVISORY_WRITE_LOCK = 0x7669_6769_6c01;

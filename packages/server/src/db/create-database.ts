@@ -49,6 +49,12 @@ export const SQLITE_FILE_NAME = "vigil.db";
 /**
  * Opens Vigil's database: PostgreSQL when `url` is a `postgres://` URL, else SQLite at
  * `<dataDir>/vigil.db`. Does not migrate: call `migrateToLatest(db)` once at startup.
+ *
+ * SQLite: open ONE per process and share it. Kysely runs everything on its single connection
+ * (a transaction holds it, so queries from elsewhere in the process wait their turn); a second
+ * handle in the same process waiting for the write lock would block the event loop in
+ * better-sqlite3's busy wait while the first handle's transaction needs that loop to finish.
+ * Other processes (the CLI next to the server) are fine: WAL lets them read during a write.
  */
 export function createDatabase(options: CreateDatabaseOptions): VigilDatabase {
   const url = options.url?.trim();

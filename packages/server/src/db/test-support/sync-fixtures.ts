@@ -53,6 +53,8 @@ export interface SyncOfOptions {
   readonly error?: Error;
   /** Called before each item is yielded, with its index (to abort a signal mid-way, say). */
   readonly beforeItem?: (index: number) => void;
+  /** Wait this long before each item, as a slow network would. */
+  readonly delayMs?: number;
 }
 
 /** A {@link SyncResult} yielding `items` asynchronously, optionally failing part-way. */
@@ -67,6 +69,7 @@ export function syncOf(
       let index = 0;
       for (const item of items) {
         options.beforeItem?.(index);
+        if (options.delayMs) await new Promise((resolve) => setTimeout(resolve, options.delayMs));
         if (index === options.throwAt) throw options.error ?? new Error(`source failed at item ${index}`);
         yield item;
         index++;
