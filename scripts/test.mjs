@@ -24,6 +24,8 @@ const PACKAGES = [
   "jq",
   "zstd",
   "rpm",
+  "zip",
+  "python3",
 ];
 const isRoot = process.getuid?.() === 0;
 const timings = [];
