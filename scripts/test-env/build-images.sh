@@ -15,8 +15,8 @@
 #   expected/<tag>.apk.tsv        name, version, arch, origin from lib/apk/db/installed (alpine-*)
 #   expected/images.tsv           one line per tag: kind, platform, layers, package db, packages
 #   done                          written last; the directory is renamed into place after it
-# Tags: minbase python multilayer multiarch alpine-3.10 alpine-3.11 rpm-sqlite rpm-ndb rpm-bdb
-# distroless-deb (see README.md beside this script).
+# Tags: minbase python multilayer nodeapp multiarch alpine-3.10 alpine-3.11 rpm-sqlite rpm-ndb
+# rpm-bdb distroless-deb (see README.md beside this script).
 #
 # <recipe-hash> is the sha256 of this script, every file of the image trees testdata/images/*/, and
 # the build parameters (suite, arch, mirror): a changed recipe builds a new directory, and an
@@ -25,6 +25,7 @@
 #
 # Usage: build-images.sh [build|print-dir|print-hash|inputs]
 #   build       (default) build unless images-<hash>/done exists; needs root (debootstrap, chroot)
+#               and npm on the host (nodeapp's `npm ci`, cached in <cache>/npm)
 #   print-dir   print the images directory of this recipe, built or not (no root needed)
 #   print-hash  print the full recipe hash
 #   inputs      list the files the recipe hash covers
@@ -52,6 +53,7 @@ export SOURCE_DATE_EPOCH=1747699200
 CREATED=$(date -u -d "@$SOURCE_DATE_EPOCH" +%Y-%m-%dT%H:%M:%SZ)
 PYTHON_PKGS=(python3 python3-requests python3-yaml libxml2 libsqlite3-0)
 MULTILAYER_PKGS=(curl ca-certificates)
+NODEAPP_PKGS=(nodejs)
 AUTHOR="Vigil test-env"
 SOURCE_LABEL=org.opencontainers.image.source=scripts/test-env/build-images.sh
 INDEX_MT=application/vnd.oci.image.index.v1+json
@@ -319,6 +321,38 @@ build_multilayer() {
   safe_rm "$b" "$s"
 }
 
+# Debian's nodejs in a layer on minbase, then /app from testdata/images/nodeapp/ with its
+# production dependencies installed by the host's `npm ci --omit=dev` (the lockfile pins every
+# version and integrity, so the tree is the same on every build; the npm cache persists in the
+# cache dir). Install scripts are not run: none of these packages has one, and a build should not
+# run code from the registry as root.
+build_nodeapp() {
+  log "nodeapp: minbase / +${NODEAPP_PKGS[*]} / /app with npm ci --omit=dev (3 layers)"
+  local b=$WORK/nodeapp r=$WORK/nodeapp/rootfs s=$WORK/nodeapp-src
+  unpack_from minbase "$b"
+  apt_in_chroot "$r" update
+  apt_in_chroot "$r" install --no-install-recommends "${NODEAPP_PKGS[@]}"
+  clean_rootfs "$r"
+  repack "$b" nodeapp "apt-get install --no-install-recommends ${NODEAPP_PKGS[*]}"
+  dpkg_expected nodeapp "$r"
+  safe_rm "$s"
+  mkdir -p "$s" "$CACHE/npm"
+  cp "$REPO/$TESTDATA/nodeapp/package.json" "$REPO/$TESTDATA/nodeapp/package-lock.json" \
+    "$REPO/$TESTDATA/nodeapp/index.js" "$s/"
+  (cd "$s" && npm ci --omit=dev --ignore-scripts --no-audit --no-fund --no-update-notifier \
+    --cache "$CACHE/npm" >>"$LOG" 2>&1) || {
+    tail -n 30 "$LOG" >&2
+    die "npm ci for nodeapp failed (full log: $LOG)"
+  }
+  cp -a "$s" "$r/app"
+  clean_rootfs "$r"
+  repack "$b" nodeapp "COPY nodeapp /app; npm ci --omit=dev"
+  # only now: repack builds on the bundle's manifest and would drop an earlier config change
+  umoci config --no-history --image "$LAYOUT:nodeapp" --config.workingdir /app \
+    --config.cmd node --config.cmd index.js --config.label org.vigil.test.image=nodeapp
+  safe_rm "$b" "$s"
+}
+
 # a single-layer image from testdata/images/<tag>/ (+ the symlinks real images have)
 build_tree_image() { # tag created_by
   local tag=$1 s=$WORK/tree-$1
@@ -495,7 +529,7 @@ prune_old() {
 
 check_tools() {
   local c missing=()
-  for c in debootstrap umoci skopeo jq rpm dpkg-query tar flock unshare chroot sha256sum; do
+  for c in debootstrap umoci skopeo jq rpm dpkg-query tar flock unshare chroot sha256sum npm; do
     command -v "$c" >/dev/null || missing+=("$c")
   done
   ((${#missing[@]} == 0)) ||
@@ -551,6 +585,7 @@ Building them needs root (debootstrap, chroot, mount): run 'npm test' as root, o
   build_minbase
   build_python
   build_multilayer
+  build_nodeapp
   build_tree_image alpine-3.10 "COPY alpine-3.10 / (etc/os-release, etc/alpine-release, lib/apk/db/installed)"
   build_tree_image alpine-3.11 "COPY alpine-3.11 / (etc/os-release, etc/alpine-release, lib/apk/db/installed)"
   build_tree_image rpm-sqlite "COPY rpm-sqlite / (CBL-Mariner 2.0 rpmdb.sqlite)"

@@ -18,6 +18,7 @@ export const TEST_IMAGE_TAGS = [
   "minbase",
   "python",
   "multilayer",
+  "nodeapp",
   "alpine-3.10",
   "alpine-3.11",
   "rpm-sqlite",

@@ -139,6 +139,7 @@ describe("images directory", () => {
       minbase: 1,
       python: 2,
       multilayer: 4,
+      nodeapp: 3,
       "alpine-3.10": 1,
       "alpine-3.11": 1,
       "rpm-sqlite": 1,
