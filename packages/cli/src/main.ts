@@ -8,6 +8,8 @@ Usage: vigil COMMAND [options]
 
 Commands:
   sbom IMAGE     list the packages installed in an image (table, json, cyclonedx)
+  scan image IMAGE  find known vulnerabilities in an image (table, json, gitlab, sarif, cyclonedx)
+  db COMMAND     manage the advisory database: update, import, status, export
   version        print the version
 
 Run \`vigil COMMAND --help\` for a command's options.
@@ -18,6 +20,8 @@ Exit codes: 0 success, 1 findings at or above the threshold, 2 the tool failed.`
 // scanning library.
 const COMMANDS: Record<string, (argv: readonly string[]) => Promise<number>> = {
   sbom: async (argv) => (await import("./commands/sbom.js")).runSbom(argv),
+  db: async (argv) => (await import("./commands/db.js")).runDb(argv),
+  scan: async (argv) => (await import("./commands/scan.js")).runScan(argv),
   version: async () => {
     process.stdout.write(`${TOOL_VERSION}\n`);
     return 0;

@@ -1,22 +1,24 @@
-import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
-import { homedir } from "node:os";
 import { parseArgs } from "node:util";
 import {
   createBuiltinExtractors,
   createDirectoryLayerCache,
-  defaultDockerConfigPath,
   openImageSource,
-  parsePlatform,
   renderCycloneDxSbom,
   renderInventoryJson,
   renderInventoryTable,
   scanImageInventory,
 } from "@vigil/core";
-import { defaultCacheDir } from "../cache-dir.js";
 import { CliError } from "../cli-error.js";
 import { createProgressDisplay } from "../progress.js";
 import { TOOL_VERSION } from "../tool-version.js";
+import {
+  cacheDirOf,
+  IMAGE_OPTIONS,
+  IMAGE_OPTIONS_HELP,
+  imageErrorHint,
+  imageSourceOptions,
+} from "./image-options.js";
 
 export const SBOM_HELP = `Usage: vigil sbom IMAGE [options]
 
@@ -28,13 +30,7 @@ or a local image: oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE.
 Options:
   --format FORMAT            table (default), json, or cyclonedx (CycloneDX 1.6 JSON)
   --output FILE              write the result to FILE instead of standard output
-  --platform OS/ARCH[/VAR]   platform to pick from a multi-platform image (default linux/amd64)
-  --insecure-registry HOST   talk plain HTTP to HOST (repeatable)
-  --registry-config FILE     Docker config.json with registry credentials
-                             (default: $DOCKER_CONFIG/config.json or ~/.docker/config.json)
-  --ca-file FILE             extra CA certificates (PEM) to trust for registries
-  --cache-dir DIR            layer cache (default: $VIGIL_CACHE_DIR or ~/.cache/vigil)
-  --no-cache                 read every layer, use no cache
+${IMAGE_OPTIONS_HELP}
   --debug                    show stack traces on failure
 
 Exit codes: 0 success, 2 the image could not be read completely.`;
@@ -47,14 +43,9 @@ export async function runSbom(argv: readonly string[]): Promise<number> {
     args: [...argv],
     allowPositionals: true,
     options: {
+      ...IMAGE_OPTIONS,
       format: { type: "string", default: "table" },
       output: { type: "string" },
-      platform: { type: "string" },
-      "insecure-registry": { type: "string", multiple: true, default: [] },
-      "registry-config": { type: "string" },
-      "ca-file": { type: "string" },
-      "cache-dir": { type: "string" },
-      "no-cache": { type: "boolean", default: false },
       debug: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -74,27 +65,21 @@ export async function runSbom(argv: readonly string[]): Promise<number> {
     );
   }
   const reference = positionals[0]!;
-  const platform = values.platform ? parsePlatform(values.platform) : undefined;
-  const registryConfig = values["registry-config"] ?? existingDefaultDockerConfig();
-  const source = await openImageSource(reference, {
-    insecureRegistries: values["insecure-registry"],
-    ...(registryConfig ? { registryConfigFile: registryConfig } : {}),
-    ...(values["ca-file"] ? { caFile: values["ca-file"] } : {}),
-  });
+  const { platform, ...sourceOptions } = imageSourceOptions(values);
+  const source = await openImageSource(reference, sourceOptions);
+  const cacheDir = cacheDirOf(values);
   const progress = createProgressDisplay(process.stderr);
   try {
     const scan = await scanImageInventory({
       source,
       extractors: createBuiltinExtractors(),
-      ...(values["no-cache"]
-        ? {}
-        : { cache: createDirectoryLayerCache(values["cache-dir"] ?? defaultCacheDir()) }),
+      ...(cacheDir ? { cache: createDirectoryLayerCache(cacheDir) } : {}),
       ...(platform ? { platform } : {}),
       onProgress: progress.onProgress,
     });
     progress.done();
     if (scan.status === "failed" || !scan.image || !scan.inventory) {
-      throw new CliError(`could not read ${reference}: ${scan.error}`, hintFor(scan.cause), 2, {
+      throw new CliError(`could not read ${reference}: ${scan.error}`, imageErrorHint(scan.cause), 2, {
         cause: scan.cause,
       });
     }
@@ -131,23 +116,4 @@ export async function runSbom(argv: readonly string[]): Promise<number> {
     progress.done();
     await source.close?.();
   }
-}
-
-/** The user's own Docker config (`$DOCKER_CONFIG/config.json` or `~/.docker/config.json`), when there is one. */
-function existingDefaultDockerConfig(): string | undefined {
-  const path = defaultDockerConfigPath(process.env, homedir());
-  return existsSync(path) ? path : undefined;
-}
-
-/** Suggest what to do for the errors people meet most. */
-function hintFor(cause: unknown): string | undefined {
-  const name = cause instanceof Error ? cause.name : "";
-  if (/Auth/.test(name))
-    return "Check the credentials in --registry-config (docker config.json) for this registry.";
-  if (/NotFound/.test(name))
-    return "Check the image name and tag; `skopeo inspect` or the registry's UI can list tags.";
-  if (/Platform/.test(name)) return "Pick one of the platforms listed above with --platform.";
-  if (/Connection|Timeout/.test(name))
-    return "Is the registry reachable? For a plain-HTTP registry add --insecure-registry HOST.";
-  return undefined;
 }

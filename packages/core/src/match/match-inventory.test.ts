@@ -86,6 +86,21 @@ const advisories: Advisory[] = [
     upstream: ["CVE-2020-1111"],
     affected: [range("Debian:11", "bash", "6.0")],
   }),
+  // Another distribution's record of the same CVE lends its CVSS vector, not its own rating.
+  advisory(
+    {
+      id: "USN-9999-1",
+      upstream: ["CVE-2022-3715"],
+      affected: [range("Ubuntu:22.04:LTS", "bash", "5.1-6ubuntu1.1")],
+    },
+    {
+      level: "low",
+      source: "distribution",
+      raw: "low",
+      score: 7.8,
+      vector: "CVSS:3.1/AV:L/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:H",
+    },
+  ),
   advisory({
     id: "GHSA-jf85-cpcp-j695",
     aliases: ["CVE-2019-10744"],
@@ -140,7 +155,11 @@ describe("matchInventory", () => {
   it("says affected (no fix) and will-not-fix, comparing the source version", async () => {
     const { matches } = await matchInventory({ inventory: image, reader });
     const bash = Object.fromEntries(matches.filter((m) => m.package.name === "bash").map((m) => [m.id, m]));
-    expect(bash["CVE-2022-3715"]).toMatchObject({ status: "affected", matchedVersion: "5.2.15-2" });
+    expect(bash["CVE-2022-3715"]).toMatchObject({
+      status: "affected",
+      matchedVersion: "5.2.15-2",
+      severity: { level: "high", source: "cvss-v3", score: 7.8, raw: "CVSS from USN-9999-1" },
+    });
     expect(bash["CVE-2022-3715"]!.fixedVersion).toBeUndefined();
     expect(bash["CVE-2019-0001"]).toMatchObject({ status: "will-not-fix" });
   });

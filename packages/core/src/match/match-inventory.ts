@@ -19,6 +19,7 @@ import {
   type RangeMatch,
   type VersionsMatch,
 } from "./affects.js";
+import { withCvssFallback } from "./cvss-fallback.js";
 import { languageEcosystem } from "./language-ecosystem.js";
 import { type OsEcosystem, osEcosystem } from "./os-ecosystem.js";
 import { rangeComparatorsFor } from "./range-comparators.js";
@@ -99,7 +100,7 @@ export async function matchInventory(input: {
   }
 
   const advisories = await reader.advisories([...new Set(raw.map((r) => r.hit.advisoryId))]);
-  const matches = collapse(raw, advisories);
+  const matches = await withCvssFallback(collapse(raw, advisories), reader);
   const cves = [...new Set(matches.map((m) => m.id).filter((id) => id.startsWith("CVE-")))];
   const enrichment = cves.length > 0 ? await reader.enrichment(cves) : new Map();
   const enriched = matches.map((m) => {

@@ -2,22 +2,18 @@ import type { ResolvedImage } from "../model/image.js";
 import type { ImageInventory } from "../model/image-inventory.js";
 import type { LocatedIssue } from "../model/issue.js";
 import type { Match } from "../model/match.js";
+import type { SuppressedMatch } from "../suppress/apply-suppressions.js";
 
 /** Version of Vigil's JSON scan document; bump on incompatible changes. */
 export const SCAN_JSON_SCHEMA_VERSION = "1";
-
-/** A finding left out of the results, and the statement or rule that did it. */
-export interface SuppressedFinding {
-  readonly match: Match;
-  readonly by: { readonly kind: "ignore" | "vex"; readonly reason: string; readonly source: string };
-}
 
 /** Options of {@link renderScanJson}. */
 export interface ScanJsonOptions {
   readonly image: ResolvedImage;
   readonly inventory: ImageInventory;
   readonly matches: readonly Match[];
-  readonly suppressed?: readonly SuppressedFinding[];
+  /** Findings left out by ignore rules or VEX, each with the rule or statement that did it. */
+  readonly suppressed?: readonly SuppressedMatch[];
   readonly issues: readonly LocatedIssue[];
   readonly osEcosystem?: string;
   readonly osNotMatched?: string;

@@ -1,0 +1,76 @@
+import { existsSync } from "node:fs";
+import { homedir } from "node:os";
+import type { ParseArgsConfig } from "node:util";
+import {
+  defaultDockerConfigPath,
+  type OpenImageSourceOptions,
+  type Platform,
+  parsePlatform,
+} from "@vigil/core";
+import { defaultCacheDir } from "../cache-dir.js";
+
+/** The options every command that reads an image accepts (parseArgs spec). */
+export const IMAGE_OPTIONS = {
+  platform: { type: "string" },
+  "insecure-registry": { type: "string", multiple: true, default: [] as string[] },
+  "registry-config": { type: "string" },
+  "ca-file": { type: "string" },
+  "cache-dir": { type: "string" },
+  "no-cache": { type: "boolean", default: false },
+} satisfies NonNullable<ParseArgsConfig["options"]>;
+
+/** Their help text. */
+export const IMAGE_OPTIONS_HELP = `  --platform OS/ARCH[/VAR]   platform to pick from a multi-platform image (default linux/amd64)
+  --insecure-registry HOST   talk plain HTTP to HOST (repeatable)
+  --registry-config FILE     Docker config.json with registry credentials
+                             (default: $DOCKER_CONFIG/config.json or ~/.docker/config.json)
+  --ca-file FILE             extra CA certificates (PEM) to trust for registries
+  --cache-dir DIR            layer cache (default: $VIGIL_CACHE_DIR or ~/.cache/vigil)
+  --no-cache                 read every layer, use no cache`;
+
+/** Parsed values of {@link IMAGE_OPTIONS}. */
+export interface ImageOptionValues {
+  readonly platform?: string | undefined;
+  readonly "insecure-registry": readonly string[];
+  readonly "registry-config"?: string | undefined;
+  readonly "ca-file"?: string | undefined;
+  readonly "cache-dir"?: string | undefined;
+  readonly "no-cache": boolean;
+}
+
+/** Image source options from the command line, with the user's Docker config as default credentials. */
+export function imageSourceOptions(
+  values: ImageOptionValues,
+): OpenImageSourceOptions & { platform?: Platform } {
+  const registryConfig = values["registry-config"] ?? existingDefaultDockerConfig();
+  return {
+    insecureRegistries: values["insecure-registry"],
+    ...(registryConfig ? { registryConfigFile: registryConfig } : {}),
+    ...(values["ca-file"] ? { caFile: values["ca-file"] } : {}),
+    ...(values.platform ? { platform: parsePlatform(values.platform) } : {}),
+  };
+}
+
+/** The layer cache directory, or undefined with --no-cache. */
+export function cacheDirOf(values: ImageOptionValues): string | undefined {
+  return values["no-cache"] ? undefined : (values["cache-dir"] ?? defaultCacheDir());
+}
+
+/** The user's own Docker config (`$DOCKER_CONFIG/config.json` or `~/.docker/config.json`), when there is one. */
+function existingDefaultDockerConfig(): string | undefined {
+  const path = defaultDockerConfigPath(process.env, homedir());
+  return existsSync(path) ? path : undefined;
+}
+
+/** Suggest what to do for the image errors people meet most. */
+export function imageErrorHint(cause: unknown): string | undefined {
+  const name = cause instanceof Error ? cause.name : "";
+  if (/Auth/.test(name))
+    return "Check the credentials in --registry-config (docker config.json) for this registry.";
+  if (/NotFound/.test(name))
+    return "Check the image name and tag; `skopeo inspect` or the registry's UI can list tags.";
+  if (/Platform/.test(name)) return "Pick one of the platforms listed above with --platform.";
+  if (/Connection|Timeout/.test(name))
+    return "Is the registry reachable? For a plain-HTTP registry add --insecure-registry HOST.";
+  return undefined;
+}
