@@ -12,6 +12,8 @@ export function packageUrl(pkg: ExtractedPackage, os: OsInfo | undefined): strin
   const qualifiers: Record<string, string> = {};
   if (pkg.arch) qualifiers.arch = pkg.arch;
   let namespace: string | undefined;
+  let type: string = pkg.type;
+  let name = pkg.name;
   let version = pkg.version;
   switch (pkg.type) {
     case "deb":
@@ -38,14 +40,27 @@ export function packageUrl(pkg: ExtractedPackage, os: OsInfo | undefined): strin
       }
       break;
     }
+    case "maven": {
+      // Maven packages are named `groupId:artifactId` (the OSV Maven name); the purl puts the
+      // group in the namespace: pkg:maven/org.apache.logging.log4j/log4j-core@2.17.1. The maven
+      // type requires a namespace, so a package whose group is unknown (read from a jar's file
+      // name or manifest) becomes pkg:generic/<artifactId>@<version> rather than an invalid
+      // purl or one with a guessed group.
+      const colon = name.indexOf(":");
+      if (colon > 0) {
+        namespace = name.slice(0, colon);
+        name = name.slice(colon + 1);
+      } else type = "generic";
+      break;
+    }
     default:
       break;
   }
   const hasQualifiers = Object.keys(qualifiers).length > 0;
   return new PackageURL(
-    pkg.type,
+    type,
     namespace,
-    pkg.name,
+    name,
     version,
     hasQualifiers ? qualifiers : undefined,
     undefined,

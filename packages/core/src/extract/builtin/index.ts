@@ -2,6 +2,7 @@ import type { Extractor } from "../extractor.js";
 import { createExtractorList } from "../extractor-list.js";
 import { createApkExtractor } from "./apk/index.js";
 import { createDpkgExtractor } from "./dpkg/index.js";
+import { createJavaArchiveExtractor } from "./java/index.js";
 import { createOsReleaseExtractor } from "./os-release/index.js";
 import { createRpmExtractor } from "./rpm/index.js";
 
@@ -12,5 +13,6 @@ export function createBuiltinExtractors(): readonly Extractor[] {
     createDpkgExtractor(),
     createApkExtractor(),
     createRpmExtractor(),
+    createJavaArchiveExtractor(),
   ]);
 }
