@@ -53,6 +53,20 @@ export function packageUrl(pkg: ExtractedPackage, os: OsInfo | undefined): strin
       } else type = "generic";
       break;
     }
+    case "pypi":
+      // The purl spec's pypi rule (lowercase, `_` → `-`; packageurl-js applies it) on the name
+      // the metadata spelled: `pkg.name` is PEP 503-normalized, which would also turn `.` into `-`.
+      name = pkg.metadata?.displayName ?? pkg.name;
+      break;
+    case "composer": {
+      // `vendor/package`: the vendor is the purl namespace.
+      const slash = pkg.name.indexOf("/");
+      if (slash > 0) {
+        namespace = pkg.name.slice(0, slash);
+        name = pkg.name.slice(slash + 1);
+      }
+      break;
+    }
     default:
       break;
   }

@@ -1,9 +1,13 @@
 import type { Extractor } from "../extractor.js";
 import { createExtractorList } from "../extractor-list.js";
 import { createApkExtractor } from "./apk/index.js";
+import { createComposerExtractor } from "./composer/index.js";
+import { createDotnetDepsExtractor } from "./dotnet/index.js";
 import { createDpkgExtractor } from "./dpkg/index.js";
+import { createGemExtractor } from "./gem/index.js";
 import { createJavaArchiveExtractor } from "./java/index.js";
 import { createOsReleaseExtractor } from "./os-release/index.js";
+import { createPythonExtractor } from "./python/index.js";
 import { createRpmExtractor } from "./rpm/index.js";
 
 /** Every built-in extractor, listed explicitly (no registration by import side effect). */
@@ -13,6 +17,10 @@ export function createBuiltinExtractors(): readonly Extractor[] {
     createDpkgExtractor(),
     createApkExtractor(),
     createRpmExtractor(),
+    createPythonExtractor(),
+    createGemExtractor(),
+    createComposerExtractor(),
+    createDotnetDepsExtractor(),
     createJavaArchiveExtractor(),
   ]);
 }

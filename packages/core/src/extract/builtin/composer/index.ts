@@ -1,0 +1,2 @@
+export { createComposerExtractor } from "./composer-extractor.js";
+export { type JsonContent, parseJsonContent } from "./parse-json-content.js";

@@ -1,0 +1,1 @@
+export { createDotnetDepsExtractor } from "./dotnet-deps-extractor.js";
