@@ -4,6 +4,7 @@ import { comparePackages, type Package } from "../model/package.js";
 import { chooseRpmDatabase } from "./choose-rpm-database.js";
 import { mergeLayers, type PlacedLayer } from "./merge-layers.js";
 import { packageUrl } from "./package-url.js";
+import { reconcileNpmLockfiles } from "./reconcile-npm-lockfiles.js";
 import { resolveOs } from "./resolve-os.js";
 
 /**
@@ -16,14 +17,18 @@ export function buildImageInventory(
 ): ImageInventory {
   const merged = mergeLayers(layers);
   const rpm = chooseRpmDatabase(merged.packages);
-  const os = resolveOs(merged.osFacts, rpm.packages);
-  const packages: Package[] = rpm.packages.map(({ pkg, location }) => {
+  const npm = reconcileNpmLockfiles(rpm.packages);
+  const os = resolveOs(merged.osFacts, npm.packages);
+  const packages: Package[] = npm.packages.map(({ pkg, location }) => {
     const { foundBy, path: _path, ...rest } = pkg;
     return { ...rest, purl: packageUrl(pkg, os), foundBy, location };
   });
   packages.sort(comparePackages);
-  const issues = [...layers.flatMap((l) => l.inventory.issues), ...rpm.issues, ...extraIssues].sort(
-    compareIssues,
-  );
+  const issues = [
+    ...layers.flatMap((l) => l.inventory.issues),
+    ...rpm.issues,
+    ...npm.issues,
+    ...extraIssues,
+  ].sort(compareIssues);
   return { ...(os ? { os } : {}), packages, issues };
 }

@@ -67,6 +67,16 @@ export function packageUrl(pkg: ExtractedPackage, os: OsInfo | undefined): strin
       }
       break;
     }
+    case "npm": {
+      // A scope is the purl namespace: `@babel/core` is `pkg:npm/%40babel/core@7.0.0`
+      // (PURL-TYPES.rst, npm), not one name with an encoded slash.
+      const slash = name.startsWith("@") ? name.indexOf("/") : -1;
+      if (slash > 1) {
+        namespace = name.slice(0, slash);
+        name = name.slice(slash + 1);
+      }
+      break;
+    }
     default:
       break;
   }

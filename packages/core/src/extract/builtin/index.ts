@@ -6,6 +6,7 @@ import { createDotnetDepsExtractor } from "./dotnet/index.js";
 import { createDpkgExtractor } from "./dpkg/index.js";
 import { createGemExtractor } from "./gem/index.js";
 import { createJavaArchiveExtractor } from "./java/index.js";
+import { createNpmExtractors } from "./npm/index.js";
 import { createOsReleaseExtractor } from "./os-release/index.js";
 import { createPythonExtractor } from "./python/index.js";
 import { createRpmExtractor } from "./rpm/index.js";
@@ -17,6 +18,7 @@ export function createBuiltinExtractors(): readonly Extractor[] {
     createDpkgExtractor(),
     createApkExtractor(),
     createRpmExtractor(),
+    ...createNpmExtractors(),
     createPythonExtractor(),
     createGemExtractor(),
     createComposerExtractor(),
