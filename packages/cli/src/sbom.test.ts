@@ -18,6 +18,8 @@ function vigil(...args: string[]) {
     encoding: "utf8",
     env: { ...process.env, VIGIL_CACHE_DIR: cacheDir },
     maxBuffer: 1 << 26,
+    // A hung child must fail the test, not hang the suite (spawnSync blocks the worker).
+    timeout: 120_000,
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }

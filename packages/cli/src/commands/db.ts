@@ -1,11 +1,11 @@
 import { once } from "node:events";
-import { createReadStream, createWriteStream } from "node:fs";
-import { createInterface } from "node:readline";
+import { createWriteStream } from "node:fs";
 import { parseArgs } from "node:util";
 import { type AdvisorySource, createBuiltinSources } from "@vigil/core";
 import { CliError } from "../cli-error.js";
 import { detectImport, type ImportKind } from "../db/detect-import.js";
 import { openCliStore } from "../db/open-store.js";
+import { readLines } from "../db/read-lines.js";
 import { runSync, type SourceRun } from "../db/run-sync.js";
 import { formatAge, sourceAgeDays } from "../db/store-age.js";
 
@@ -256,8 +256,7 @@ async function exportStore(argv: readonly string[]): Promise<number> {
 async function importExport(path: string): Promise<number> {
   const { database, store } = await openCliStore();
   try {
-    const lines = createInterface({ input: createReadStream(path), crlfDelay: Number.POSITIVE_INFINITY });
-    const summary = await store.importAll(lines);
+    const summary = await store.importAll(readLines(path));
     process.stdout.write(`imported ${JSON.stringify(summary)} from ${path}\n`);
     return 0;
   } catch (error) {

@@ -99,11 +99,17 @@ export async function upsertEpss(
  * lock, so two workers syncing (or one syncing while another imports) queue instead of
  * colliding on the same ids; readers are not affected. SQLite: BEGIN IMMEDIATE already
  * holds the database's single write lock.
+ *
+ * Advisory locks are database-wide, so the key is derived from the current schema: two
+ * Vigil installs (or two test files) in different schemas of one database never wait for
+ * each other, while every writer of the same store does.
  */
 export async function lockAdvisoryWrites(db: Kysely<VigilSchema>, dialect: DatabaseDialect): Promise<void> {
   if (dialect === "postgres")
-    await sql`select pg_advisory_xact_lock(${ADVISORY_WRITE_LOCK}::bigint)`.execute(db);
+    await sql`select pg_advisory_xact_lock(hashtextextended(current_schema() || ${ADVISORY_WRITE_LOCK}, 0))`.execute(
+      db,
+    );
 }
 
-/** Key of the advisory-write lock on PostgreSQL (any constant other features do not use). */
-const ADVISORY_WRITE_LOCK = 0x7669_6769_6c01;
+/** Suffix of the advisory-write lock's key on PostgreSQL (hashed with the schema name). */
+const ADVISORY_WRITE_LOCK = ":vigil-advisory-writes";
