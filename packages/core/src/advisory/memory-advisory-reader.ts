@@ -63,6 +63,9 @@ export function createMemoryAdvisoryReader(input: {
     async idsForAlias(alias) {
       return [...(byAlias.get(alias) ?? [])].sort();
     },
+    async idsForAliases(aliases) {
+      return new Map(aliases.map((alias) => [alias, [...(byAlias.get(alias) ?? [])].sort()]));
+    },
     async enrichment(cves) {
       return new Map(
         cves.flatMap((cve) => (enrichment.has(cve) ? [[cve, enrichment.get(cve)!] as const] : [])),

@@ -38,6 +38,8 @@ export interface AdvisoryReader {
   advisories(ids: readonly string[]): Promise<ReadonlyMap<string, Advisory>>;
   /** Advisory ids that list `alias` as an alias or upstream id, or are that id. */
   idsForAlias(alias: string): Promise<readonly string[]>;
+  /** {@link idsForAlias} for many aliases in as few round trips as possible; every alias is a key. */
+  idsForAliases(aliases: readonly string[]): Promise<ReadonlyMap<string, readonly string[]>>;
   enrichment(cves: readonly string[]): Promise<ReadonlyMap<string, CveEnrichment>>;
   sources(): Promise<readonly SourceState[]>;
 }

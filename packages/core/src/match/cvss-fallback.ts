@@ -21,8 +21,7 @@ export async function withCvssFallback(matches: readonly Match[], reader: Adviso
     ),
   ];
   if (needed.length === 0) return [...matches];
-  const idsByCve = new Map<string, readonly string[]>();
-  for (const cve of needed) idsByCve.set(cve, await reader.idsForAlias(cve));
+  const idsByCve = await reader.idsForAliases(needed);
   const advisories = await reader.advisories([...new Set([...idsByCve.values()].flat())]);
   const best = new Map<string, AdvisorySeverity>();
   for (const [cve, ids] of idsByCve) {

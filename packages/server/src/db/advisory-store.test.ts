@@ -146,6 +146,14 @@ describe.each(DIALECTS)("advisory store on %s", (dialect) => {
     // the old owner's aliases and affected entries went with it
     expect(await store().idsForAlias("CVE-2024-0002")).toEqual([]);
     expect(await store().idsForAlias("GHSA-curl")).toEqual([curl.id]);
+    // the batch form answers the same, with every asked alias present
+    const batch = await store().idsForAliases(["CVE-2024-0002", "GHSA-curl", curl.id, "nothing"]);
+    expect(Object.fromEntries(batch)).toEqual({
+      "CVE-2024-0002": [],
+      "GHSA-curl": [curl.id],
+      [curl.id]: [curl.id],
+      nothing: [],
+    });
     const hits = await store().affectedBy([
       { ecosystemBase: "Debian", name: "curl" },
       { ecosystemBase: "Debian", name: "libcurl" },

@@ -160,6 +160,20 @@ export function createAdvisoryStore(
       return [...new Set(rows.map((r) => r.id))].sort();
     },
 
+    async idsForAliases(aliases: readonly string[]) {
+      const found = new Map<string, Set<string>>(aliases.map((a) => [a, new Set<string>()]));
+      for (const part of chunks([...new Set(aliases)], idsPerStatement(dialect))) {
+        const rows = await db
+          .selectFrom("advisory_alias")
+          .select(["alias", "advisory_id as id"])
+          .where("alias", "in", part)
+          .union(db.selectFrom("advisory").select(["id as alias", "id"]).where("id", "in", part))
+          .execute();
+        for (const row of rows) found.get(row.alias)?.add(row.id);
+      }
+      return new Map([...found].map(([alias, ids]) => [alias, [...ids].sort()]));
+    },
+
     async enrichment(cves: readonly string[]) {
       const kev = new Map<string, NonNullable<CveEnrichment["kev"]>>();
       const epss = new Map<string, NonNullable<CveEnrichment["epss"]>>();
