@@ -53,7 +53,13 @@ export function createMemoryAdvisoryReader(input: {
           ecosystemBase: query.ecosystemBase,
           name: normalizePackageName(query.ecosystemBase, query.name),
         };
-        out.set(packageQueryKey(query), byPackage.get(packageQueryKey(normalized)) ?? []);
+        const hits = byPackage.get(packageQueryKey(normalized)) ?? [];
+        out.set(
+          packageQueryKey(query),
+          query.release === undefined
+            ? hits
+            : hits.filter((h) => ecosystemKey(h.ecosystem).release === query.release),
+        );
       }
       return out;
     },

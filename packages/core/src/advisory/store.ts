@@ -6,6 +6,11 @@ import type { SyncProblem, SyncResult } from "./source.js";
 export interface PackageQuery {
   readonly ecosystemBase: string;
   readonly name: string;
+  /**
+   * Only entries of this release (`12`, `v3.19`, as `ecosystemKey` splits it). OS packages
+   * ask for their exact release, so the other releases' entries are never fetched.
+   */
+  readonly release?: string;
 }
 
 /** One affected entry of one advisory, as the store returns it for matching. */
@@ -46,7 +51,7 @@ export interface AdvisoryReader {
 
 /** Map key of {@link AdvisoryReader.affectedBy} results. */
 export function packageQueryKey(query: PackageQuery): string {
-  return `${query.ecosystemBase}\u0000${query.name}`;
+  return `${query.ecosystemBase}\u0000${query.name}\u0000${query.release ?? ""}`;
 }
 
 /** What one applied sync changed. */

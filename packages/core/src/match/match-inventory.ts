@@ -41,6 +41,8 @@ const OS_TYPES = new Set(["deb", "apk", "rpm"]);
 interface Candidate {
   readonly pkg: Package;
   readonly base: string;
+  /** The OS release to fetch entries for; undefined for language ecosystems. */
+  readonly release?: string;
   readonly name: string;
   readonly version: string;
   readonly via: "binary" | "source";
@@ -85,8 +87,7 @@ export async function matchInventory(input: {
   const raw: RawMatch[] = [];
   const reported = new Set<string>();
   for (const candidate of candidates) {
-    for (const hit of hits.get(packageQueryKey({ ecosystemBase: candidate.base, name: candidate.name })) ??
-      []) {
+    for (const hit of hits.get(packageQueryKey(queryOf(candidate))) ?? []) {
       if (!candidate.applies(hit.ecosystem)) continue;
       const verdict = evaluateAffected(hit.affected, candidate.version, candidate.comparators);
       for (const problem of verdict.problems) {
@@ -131,6 +132,7 @@ function candidatesOf(pkg: Package, os: OsEcosystem | { reason: string }): Candi
       out.push({
         pkg,
         base: os.base,
+        ...(os.release !== undefined ? { release: os.release } : {}),
         name: source,
         version: pkg.sourceVersion ?? pkg.version,
         via: "source",
@@ -144,6 +146,7 @@ function candidatesOf(pkg: Package, os: OsEcosystem | { reason: string }): Candi
     out.push({
       pkg,
       base: os.base,
+      ...(os.release !== undefined ? { release: os.release } : {}),
       name: pkg.name,
       version: sameName ? (pkg.sourceVersion ?? pkg.version) : pkg.version,
       via: sameName ? "source" : "binary",
@@ -167,10 +170,14 @@ function candidatesOf(pkg: Package, os: OsEcosystem | { reason: string }): Candi
   ];
 }
 
+function queryOf(c: Candidate): PackageQuery {
+  return { ecosystemBase: c.base, name: c.name, ...(c.release !== undefined ? { release: c.release } : {}) };
+}
+
 function uniqueQueries(candidates: readonly Candidate[]): PackageQuery[] {
   const seen = new Map<string, PackageQuery>();
   for (const c of candidates) {
-    const query = { ecosystemBase: c.base, name: c.name };
+    const query = queryOf(c);
     seen.set(packageQueryKey(query), query);
   }
   return [...seen.values()];

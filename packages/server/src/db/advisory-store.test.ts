@@ -335,6 +335,13 @@ describe.each(DIALECTS)("advisory store on %s", (dialect) => {
       ["DSA-5600-1", "Debian:12", "openssl"],
     ]);
     expect(hits.get(packageQueryKey(queries[0]!))?.[1]?.affected).toEqual(openssl.affected?.[1]);
+    // with a release, only that release's entries are fetched
+    const only11 = { ecosystemBase: "Debian", name: "openssl", release: "11" };
+    const released = await store().affectedBy([only11, queries[0]!]);
+    expect(released.get(packageQueryKey(only11))?.map((h) => [h.advisoryId, h.ecosystem])).toEqual([
+      ["DEBIAN-CVE-2024-0001", "Debian:11"],
+    ]);
+    expect(released.get(packageQueryKey(queries[0]!))).toHaveLength(3);
     expect(hits.get(packageQueryKey(queries[2]!))).toEqual([]);
     expect(hits.get(packageQueryKey(queries[5]!))).toEqual([]);
     // PEP 503: both spellings find the entry, which keeps the name as the advisory wrote it;

@@ -98,28 +98,33 @@ export function createAdvisoryStore(
 
   return {
     async affectedBy(queries: readonly PackageQuery[]) {
-      const byBase = new Map<string, Set<string>>();
+      // One group per (base, release): OS packages ask for their exact release, so the
+      // entries of other releases are filtered out by the index, not fetched and dropped.
+      const groups = new Map<string, { base: string; release?: string; names: Set<string> }>();
       for (const query of queries) {
-        const names = byBase.get(query.ecosystemBase) ?? new Set<string>();
-        byBase.set(query.ecosystemBase, names.add(normalizePackageName(query.ecosystemBase, query.name)));
+        const group = `${query.ecosystemBase}\u0000${query.release ?? "\u0000"}`;
+        const entry = groups.get(group) ?? {
+          base: query.ecosystemBase,
+          ...(query.release !== undefined ? { release: query.release } : {}),
+          names: new Set<string>(),
+        };
+        groups.set(group, entry);
+        entry.names.add(normalizePackageName(query.ecosystemBase, query.name));
       }
-      // base → normalized name → hits, in (advisory id, entry) order
+      // group → normalized name → hits, in (advisory id, entry) order
       const found = new Map<string, Map<string, AffectedHit[]>>();
-      for (const [base, names] of byBase) {
+      for (const [group, { base, release, names }] of groups) {
         const byName = new Map<string, HitRow[]>();
         for (const part of chunks([...names], idsPerStatement(dialect))) {
-          const rows = await db
+          let query = db
             .selectFrom("affected_package")
             .select(["advisory_id", "ordinal", "ecosystem", "package_name", "affected_json"])
             .where("ecosystem_base", "=", base)
-            .where("package_name", "in", part)
-            .execute();
-          for (const row of rows) {
-            let hits = byName.get(row.package_name);
-            if (!hits) {
-              hits = [];
-              byName.set(row.package_name, hits);
-            }
+            .where("package_name", "in", part);
+          if (release !== undefined) query = query.where("ecosystem_release", "=", release);
+          for (const row of await query.execute()) {
+            const hits = byName.get(row.package_name) ?? [];
+            byName.set(row.package_name, hits);
             hits.push(row);
           }
         }
@@ -127,12 +132,13 @@ export function createAdvisoryStore(
         // row of the batch with its JSON payload.
         const hitsByName = new Map<string, AffectedHit[]>();
         for (const [name, rows] of byName) hitsByName.set(name, rows.sort(compareHitRows).map(storedHit));
-        found.set(base, hitsByName);
+        found.set(group, hitsByName);
       }
       const out = new Map<string, readonly AffectedHit[]>();
       for (const query of queries) {
+        const group = `${query.ecosystemBase}\u0000${query.release ?? "\u0000"}`;
         const name = normalizePackageName(query.ecosystemBase, query.name);
-        out.set(packageQueryKey(query), found.get(query.ecosystemBase)?.get(name) ?? []);
+        out.set(packageQueryKey(query), found.get(group)?.get(name) ?? []);
       }
       return out;
     },
