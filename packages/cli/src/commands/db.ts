@@ -1,7 +1,7 @@
 import { once } from "node:events";
 import { createWriteStream } from "node:fs";
 import { parseArgs } from "node:util";
-import { type AdvisorySource, createBuiltinSources } from "@vigil/core";
+import { type AdvisorySource, createBuiltinSources, renderTextTable } from "@vigil/core";
 import { CliError } from "../cli-error.js";
 import { detectImport, type ImportKind } from "../db/detect-import.js";
 import { openCliStore } from "../db/open-store.js";
@@ -210,13 +210,7 @@ async function status(argv: readonly string[]): Promise<number> {
       return 0;
     }
     const header = ["SOURCE", "RECORDS", "LAST SUCCESS", "AGE", "STATUS"];
-    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-    const line = (cells: readonly string[]) =>
-      cells
-        .map((c, i) => c.padEnd(widths[i]!))
-        .join("  ")
-        .trimEnd();
-    process.stdout.write(`${[line(header), ...rows.map(line)].join("\n")}\n\n`);
+    process.stdout.write(`${renderTextTable(header, rows).join("\n")}\n\n`);
     const eco = stats.ecosystems.map((e) => `${e.ecosystemBase} ${e.advisories}`).join(", ");
     process.stdout.write(
       `${stats.totals.advisories} advisories, ${stats.totals.kev} KEV entries, ${stats.totals.epss} EPSS scores\n${eco ? `By ecosystem: ${eco}\n` : ""}`,

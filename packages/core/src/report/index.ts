@@ -6,3 +6,4 @@ export * from "./inventory-table.js";
 export * from "./matches-table.js";
 export * from "./sarif/index.js";
 export * from "./scan-json.js";
+export * from "./text-table.js";

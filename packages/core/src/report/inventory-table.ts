@@ -1,5 +1,6 @@
 import type { ResolvedImage } from "../model/image.js";
 import type { ImageInventory } from "../model/image-inventory.js";
+import { renderIssueLines, renderTextTable } from "./text-table.js";
 
 /** A plain-text table of packages for people: one row a package, a summary line at the end. */
 export function renderInventoryTable(image: ResolvedImage, inventory: ImageInventory): string {
@@ -11,12 +12,6 @@ export function renderInventoryTable(image: ResolvedImage, inventory: ImageInven
     String(p.location.layerIndex),
   ]);
   const header = ["TYPE", "NAME", "VERSION", "SOURCE", "LAYER"];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((c, i) => c.padEnd(widths[i]!))
-      .join("  ")
-      .trimEnd();
   const os = inventory.os
     ? `${inventory.os.prettyName ?? `${inventory.os.id} ${inventory.os.versionId ?? ""}`.trim()}`
     : "unknown OS";
@@ -27,23 +22,10 @@ export function renderInventoryTable(image: ResolvedImage, inventory: ImageInven
     `${image.reference} (${image.manifestDigest})`,
     `OS: ${os}`,
     "",
-    line(header),
-    ...rows.map(line),
+    ...renderTextTable(header, rows),
     "",
     `${inventory.packages.length} packages: ${summary}`,
   ];
-  const problems = inventory.issues.filter((i) => i.severity !== "info");
-  if (problems.length > 0) {
-    out.push(`${problems.length} issues:`);
-    for (const issue of problems) {
-      const where = [
-        issue.location.path,
-        issue.location.line !== undefined ? `line ${issue.location.line}` : undefined,
-      ]
-        .filter(Boolean)
-        .join(" ");
-      out.push(`  ${issue.severity}: ${issue.message}${where ? ` (${where})` : ""}`);
-    }
-  }
+  out.push(...renderIssueLines(inventory.issues));
   return `${out.join("\n")}\n`;
 }

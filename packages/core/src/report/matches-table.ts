@@ -2,6 +2,7 @@ import { compareSeverity, SEVERITY_LEVELS, type SeverityLevel } from "../advisor
 import type { ResolvedImage } from "../model/image.js";
 import type { LocatedIssue } from "../model/issue.js";
 import type { Match } from "../model/match.js";
+import { renderIssueLines, renderTextTable } from "./text-table.js";
 
 /** Options of {@link renderMatchesTable}. */
 export interface MatchesTableOptions {
@@ -56,12 +57,6 @@ export function renderMatchesTable(options: MatchesTableOptions): string {
     });
   }
   const header = ["PACKAGE", "INSTALLED", "VULNERABILITY", "SEVERITY", "FIXED IN", "TITLE"];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((c, i) => c.padEnd(widths[i]!))
-      .join("  ")
-      .trimEnd();
   const counts = new Map<SeverityLevel, number>();
   for (const m of matches) counts.set(m.severity.level, (counts.get(m.severity.level) ?? 0) + 1);
   const levels = [...SEVERITY_LEVELS].reverse().filter((l) => counts.has(l));
@@ -74,22 +69,10 @@ export function renderMatchesTable(options: MatchesTableOptions): string {
     `${image.reference} (${image.manifestDigest})${options.osLabel ? `  ${options.osLabel}` : ""}`,
     "",
   ];
-  if (rows.length > 0) out.push(line(header), ...rows.map(line), "");
+  if (rows.length > 0) out.push(...renderTextTable(header, rows), "");
   out.push(summary);
   for (const note of options.notes ?? []) out.push(note);
-  const problems = (options.issues ?? []).filter((i) => i.severity !== "info");
-  if (problems.length > 0) {
-    out.push(`${problems.length} issues:`);
-    for (const issue of problems) {
-      const where = [
-        issue.location.path,
-        issue.location.line !== undefined ? `line ${issue.location.line}` : undefined,
-      ]
-        .filter(Boolean)
-        .join(" ");
-      out.push(`  ${issue.severity}: ${issue.message}${where ? ` (${where})` : ""}`);
-    }
-  }
+  out.push(...renderIssueLines(options.issues ?? []));
   return `${out.join("\n")}\n`;
 }
 
