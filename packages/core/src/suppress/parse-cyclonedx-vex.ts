@@ -1,4 +1,4 @@
-import { isObject, type VexReadContext } from "./parse-openvex.js";
+import { isObject, reporterFor, type VexReadContext } from "./parse-openvex.js";
 import type { VexProduct, VexStatement, VexStatus } from "./vex-statement.js";
 
 /** CycloneDX `analysis.state` → the OpenVEX status it means for suppression. */
@@ -21,20 +21,7 @@ const STATES: Readonly<Record<string, VexStatus>> = {
  * rather than applied to every package. `affects[].versions` is not evaluated.
  */
 export function readCycloneDxVex(doc: Record<string, unknown>, ctx: VexReadContext): VexStatement[] {
-  const report = (
-    pointer: string,
-    code: string,
-    message: string,
-    severity: "error" | "warning" = "error",
-  ) => {
-    const at = ctx.locate(pointer);
-    ctx.problems.push({
-      severity,
-      code,
-      message,
-      location: { file: ctx.file, ...(at ? { line: at.line, column: at.column } : {}), pointer },
-    });
-  };
+  const report = reporterFor(ctx);
   const documentId = typeof doc.serialNumber === "string" ? doc.serialNumber : undefined;
   const metadata = isObject(doc.metadata) ? doc.metadata : {};
   const docTime = typeof metadata.timestamp === "string" ? metadata.timestamp : undefined;

@@ -20,20 +20,11 @@ export interface VexReadContext {
   readonly problems: SuppressionProblem[];
 }
 
-/**
- * Statements of an OpenVEX document (v0.2.0, https://github.com/openvex/spec; the string
- * forms of v0.0.x `vulnerability` and `products` are read too). A statement that breaks a
- * MUST of the spec (no status, `not_affected` without justification or impact statement,
- * products none of which can be identified by a purl) is dropped with a problem: a
- * malformed statement must not hide a finding. Document `timestamp` cascades to statements.
- */
-export function readOpenVex(doc: Record<string, unknown>, ctx: VexReadContext): VexStatement[] {
-  const report = (
-    pointer: string,
-    code: string,
-    message: string,
-    severity: "error" | "warning" = "error",
-  ) => {
+/** Records a problem at a JSON pointer of the document, with its line and column when known. */
+export function reporterFor(
+  ctx: VexReadContext,
+): (pointer: string, code: string, message: string, severity?: "error" | "warning") => void {
+  return (pointer, code, message, severity = "error") => {
     const at = ctx.locate(pointer);
     ctx.problems.push({
       severity,
@@ -42,6 +33,17 @@ export function readOpenVex(doc: Record<string, unknown>, ctx: VexReadContext): 
       location: { file: ctx.file, ...(at ? { line: at.line, column: at.column } : {}), pointer },
     });
   };
+}
+
+/**
+ * Statements of an OpenVEX document (v0.2.0, https://github.com/openvex/spec; the string
+ * forms of v0.0.x `vulnerability` and `products` are read too). A statement that breaks a
+ * MUST of the spec (no status, `not_affected` without justification or impact statement,
+ * products none of which can be identified by a purl) is dropped with a problem: a
+ * malformed statement must not hide a finding. Document `timestamp` cascades to statements.
+ */
+export function readOpenVex(doc: Record<string, unknown>, ctx: VexReadContext): VexStatement[] {
+  const report = reporterFor(ctx);
   const documentId = typeof doc["@id"] === "string" ? doc["@id"] : undefined;
   const docTime = typeof doc.timestamp === "string" ? doc.timestamp : undefined;
   if (!Array.isArray(doc.statements)) {
