@@ -77,19 +77,28 @@ export const ADVISORY_READ_COLUMNS = [
 export function rowToAdvisory(
   row: Pick<Selectable<AdvisoryTable>, (typeof ADVISORY_READ_COLUMNS)[number]>,
 ): Advisory {
-  const severity: AdvisorySeverity = {
-    level: row.severity_level as SeverityLevel,
-    source: row.severity_source as SeveritySource,
-    ...(row.severity_score !== null ? { score: row.severity_score } : {}),
-    ...(row.severity_vector !== null ? { vector: row.severity_vector } : {}),
-    ...(row.severity_raw !== null ? { raw: row.severity_raw } : {}),
-  };
   return {
     record: JSON.parse(row.record_json) as OsvRecord,
     source: row.source,
     fetchedAt: row.fetched_at,
     ...(row.upstream_url !== null ? { upstreamUrl: row.upstream_url } : {}),
-    severity,
+    severity: rowToSeverity(row),
+  };
+}
+
+/** The stored severity of an advisory row (absent optional fields left out, not null). */
+export function rowToSeverity(
+  row: Pick<
+    Selectable<AdvisoryTable>,
+    "severity_level" | "severity_source" | "severity_score" | "severity_vector" | "severity_raw"
+  >,
+): AdvisorySeverity {
+  return {
+    level: row.severity_level as SeverityLevel,
+    source: row.severity_source as SeveritySource,
+    ...(row.severity_score !== null ? { score: row.severity_score } : {}),
+    ...(row.severity_vector !== null ? { vector: row.severity_vector } : {}),
+    ...(row.severity_raw !== null ? { raw: row.severity_raw } : {}),
   };
 }
 

@@ -7,7 +7,7 @@ import {
   type SeveritySource,
 } from "@vigil/core";
 import { type Insertable, type Kysely, sql } from "kysely";
-import { recordProblem } from "./advisory-rows.js";
+import { ADVISORY_READ_COLUMNS, recordProblem, rowToSeverity } from "./advisory-rows.js";
 import { lockAdvisoryWrites, upsertEpss, upsertKev, writeAdvisories } from "./advisory-writes.js";
 import { chunks, dialectOf } from "./dialect.js";
 import type { AdvisorySourceStateTable, CveEpssTable, CveKevTable, VigilSchema } from "./schema.js";
@@ -85,30 +85,13 @@ export async function exportAdvisoryStore(
       for (let after: string | undefined; ; ) {
         let query = conn
           .selectFrom("advisory")
-          .select([
-            "id",
-            "source",
-            "fetched_at",
-            "upstream_url",
-            "severity_level",
-            "severity_source",
-            "severity_score",
-            "severity_vector",
-            "severity_raw",
-            "record_json",
-          ])
+          .select(["id", ...ADVISORY_READ_COLUMNS])
           .orderBy("id")
           .limit(PAGE);
         if (after !== undefined) query = query.where("id", ">", after);
         const rows = await query.execute();
         for (const row of rows) {
-          const severity = {
-            level: row.severity_level,
-            source: row.severity_source,
-            ...(row.severity_score !== null ? { score: row.severity_score } : {}),
-            ...(row.severity_vector !== null ? { vector: row.severity_vector } : {}),
-            ...(row.severity_raw !== null ? { raw: row.severity_raw } : {}),
-          };
+          const severity = rowToSeverity(row);
           const head = JSON.stringify({
             type: "advisory",
             source: row.source,
