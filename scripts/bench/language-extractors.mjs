@@ -7,20 +7,9 @@
 // extractors asked to read, sum of LayerInventory.stats.bytesRead / uncompressedBytes.
 // Needs `npx tsc -b` first (imports packages/core/dist).
 import { execFileSync } from "node:child_process";
-import { createHash } from "node:crypto";
-import {
-  createReadStream,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { median, printTable, repoRoot, startBenchRegistry, testImagesDir } from "./lib.mjs";
+import { appendLayer, median, printTable, repoRoot, startBenchRegistry, testImagesDir } from "./lib.mjs";
 
 const core = await import(join(repoRoot, "packages/core/dist/index.js"));
 const { createBuiltinExtractors, openImageSource, scanImageInventory } = core;
@@ -55,15 +44,6 @@ async function scan(reference, extractors, cache) {
     await source.close?.();
   }
 }
-
-const sha256File = (path) =>
-  new Promise((resolve, reject) => {
-    const hash = createHash("sha256");
-    createReadStream(path)
-      .on("data", (d) => hash.update(d))
-      .on("end", () => resolve(`sha256:${hash.digest("hex")}`))
-      .on("error", reject);
-  });
 
 /**
  * The OCI layout holding tag `binaries`: minbase's layers plus one layer of ~1 GiB of
@@ -117,30 +97,7 @@ async function binariesImage(testLayout) {
       join(work, "list"),
     ]);
   }
-  const diffId = await sha256File(tar);
-  execFileSync("gzip", ["-1", "-n", tar]);
-  const gz = `${tar}.gz`;
-  const digest = await sha256File(gz);
-  const blobs = join(layout, "blobs/sha256");
-  renameSync(gz, join(blobs, digest.slice(7)));
-  const index = JSON.parse(readFileSync(join(layout, "index.json"), "utf8"));
-  const manifest = JSON.parse(readFileSync(join(blobs, index.manifests[0].digest.slice(7)), "utf8"));
-  const config = JSON.parse(readFileSync(join(blobs, manifest.config.digest.slice(7)), "utf8"));
-  config.rootfs.diff_ids.push(diffId);
-  config.history = [...(config.history ?? []), { created_by: "bench: ~1 GiB of executables" }];
-  const put = (text) => {
-    const d = `sha256:${createHash("sha256").update(text).digest("hex")}`;
-    writeFileSync(join(blobs, d.slice(7)), text);
-    return { digest: d, size: Buffer.byteLength(text) };
-  };
-  manifest.config = { ...manifest.config, ...put(JSON.stringify(config)) };
-  manifest.layers.push({
-    mediaType: "application/vnd.oci.image.layer.v1.tar+gzip",
-    digest,
-    size: statSync(join(blobs, digest.slice(7))).size,
-  });
-  index.manifests = [{ ...index.manifests[0], ...put(JSON.stringify(manifest)) }];
-  writeFileSync(join(layout, "index.json"), JSON.stringify(index));
+  await appendLayer(layout, tar, "bench: ~1 GiB of executables");
   rmSync(work, { recursive: true, force: true });
   writeFileSync(join(layout, "done"), "");
   return layout;

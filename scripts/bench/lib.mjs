@@ -1,7 +1,18 @@
 // Shared helpers of the benchmarks: child-process timing with peak memory, medians,
 // a throwaway local registry, and the test images built by scripts/test-env.
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import {
+  createReadStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -119,4 +130,47 @@ export function printTable(header, rows) {
   const line = (cells) => cells.map((c, i) => String(c).padEnd(widths[i])).join("  ");
   console.log(line(header));
   for (const row of rows) console.log(line(row));
+}
+
+/** sha256 of a file, streamed, as `sha256:<hex>`. */
+export function sha256File(path) {
+  return new Promise((resolvePromise, reject) => {
+    const hash = createHash("sha256");
+    createReadStream(path)
+      .on("data", (d) => hash.update(d))
+      .on("end", () => resolvePromise(`sha256:${hash.digest("hex")}`))
+      .on("error", reject);
+  });
+}
+
+/**
+ * Append an uncompressed layer tar to the single image of an OCI layout: gzip it (-1),
+ * store it as a blob, and rewrite config, manifest and index with the new digests.
+ * The tar file is consumed.
+ */
+export async function appendLayer(layout, tar, createdBy) {
+  const diffId = await sha256File(tar);
+  execFileSync("gzip", ["-1", "-n", tar]);
+  const gz = `${tar}.gz`;
+  const digest = await sha256File(gz);
+  const blobs = join(layout, "blobs/sha256");
+  renameSync(gz, join(blobs, digest.slice(7)));
+  const index = JSON.parse(readFileSync(join(layout, "index.json"), "utf8"));
+  const manifest = JSON.parse(readFileSync(join(blobs, index.manifests[0].digest.slice(7)), "utf8"));
+  const config = JSON.parse(readFileSync(join(blobs, manifest.config.digest.slice(7)), "utf8"));
+  config.rootfs.diff_ids.push(diffId);
+  config.history = [...(config.history ?? []), { created_by: createdBy }];
+  const put = (text) => {
+    const d = `sha256:${createHash("sha256").update(text).digest("hex")}`;
+    writeFileSync(join(blobs, d.slice(7)), text);
+    return { digest: d, size: Buffer.byteLength(text) };
+  };
+  manifest.config = { ...manifest.config, ...put(JSON.stringify(config)) };
+  manifest.layers.push({
+    mediaType: "application/vnd.oci.image.layer.v1.tar+gzip",
+    digest,
+    size: statSync(join(blobs, digest.slice(7))).size,
+  });
+  index.manifests = [{ ...index.manifests[0], ...put(JSON.stringify(manifest)) }];
+  writeFileSync(join(layout, "index.json"), JSON.stringify(index));
 }
