@@ -1,6 +1,7 @@
 import type { LocatedIssue } from "../model/issue.js";
 import type { OsFact } from "../model/os-info.js";
 import type { ExtractedPackage } from "../model/package.js";
+import type { FileReader } from "./file-reader.js";
 
 /** What the host knows about a file before reading it (from the tar header). */
 export interface FileInfo {
@@ -45,25 +46,52 @@ export interface ExtractorIssue {
   readonly path?: string;
 }
 
+/** What every extractor has, whichever way it reads. */
+export interface ExtractorBase {
+  /** Path-like unique name, e.g. `os/dpkg`. */
+  readonly name: string;
+  /** Part of the layer cache key: bump it whenever the output for the same input changes. */
+  readonly version: number;
+  /** Cheap test on the path and header only: does this extractor want the file? */
+  required(path: string, info: FileInfo): boolean;
+}
+
 /**
  * The extractor plugin contract (ARCHITECTURE.md section 3): a cheap path test, then one
  * file in, packages and issues out. Extractors never walk, never open files, never throw
  * on bad content; the host owns I/O, limits and cancellation.
  */
-export interface Extractor {
-  /** Path-like unique name, e.g. `os/dpkg`. */
-  readonly name: string;
-  /** Part of the layer cache key: bump it whenever the output for the same input changes. */
-  readonly version: number;
+export interface WholeFileExtractor extends ExtractorBase {
+  /** Absent or `whole-file`: the host reads the whole file into memory. */
+  readonly reads?: "whole-file";
   /**
    * Largest file this extractor accepts, in bytes; the host records an issue instead of
    * reading a larger one. Defaults to the host's limit.
    */
   readonly maxFileSize?: number;
-  /** Cheap test on the path and header only: does this extractor want the file? */
-  required(path: string, info: FileInfo): boolean;
   extract(input: ExtractorInput): ExtractorResult | Promise<ExtractorResult>;
 }
+
+/** The one readonly argument a {@link RangeReadExtractor} gets for one file. */
+export interface RangeExtractorInput {
+  readonly path: string;
+  readonly info: FileInfo;
+  /** Bounded reads; let its `OutsideReadWindowError` propagate (see {@link FileReader}). */
+  readonly reader: FileReader;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * An extractor that reads a few ranges of files of any size (executables) instead of the
+ * whole file, so a layer of large unrelated binaries costs only its headers.
+ */
+export interface RangeReadExtractor extends ExtractorBase {
+  readonly reads: "ranges";
+  extract(input: RangeExtractorInput): Promise<ExtractorResult>;
+}
+
+/** An extractor of either kind. */
+export type Extractor = WholeFileExtractor | RangeReadExtractor;
 
 /** An empty result, for files that hold nothing. */
 export const EMPTY_RESULT: ExtractorResult = Object.freeze({ packages: [], issues: [] });

@@ -3,6 +3,7 @@ import type { LayerWalk } from "../layer/walk-layer.js";
 import type { LocatedIssue } from "../model/issue.js";
 import type { LayerFileRecord, LayerInventory, LayerPackage } from "../model/layer-inventory.js";
 import type { OsFact } from "../model/os-info.js";
+import { createBufferFileReader } from "./file-reader.js";
 import type { Extractor, ExtractorIssue, ExtractorResult, FileInfo } from "./extractor.js";
 
 /** Options of {@link extractLayer}. */
@@ -59,7 +60,7 @@ export async function extractLayer(options: ExtractLayerOptions): Promise<LayerI
     const packages: LayerPackage[] = [];
     const osFacts: OsFact[] = [];
     for (const extractor of wanting) {
-      const limit = Math.min(extractor.maxFileSize ?? Number.POSITIVE_INFINITY, options.maxFileSize);
+      const limit = Math.min(wholeFileLimit(extractor) ?? Number.POSITIVE_INFINITY, options.maxFileSize);
       if (content.length > limit) {
         note(
           "warning",
@@ -178,7 +179,7 @@ async function readWanted(
   hostLimit: number,
   note: (severity: LocatedIssue["severity"], code: string, message: string, path?: string) => void,
 ): Promise<Buffer | undefined> {
-  const limit = Math.min(hostLimit, Math.max(...wanting.map((e) => e.maxFileSize ?? hostLimit)));
+  const limit = Math.min(hostLimit, Math.max(...wanting.map((e) => wholeFileLimit(e) ?? hostLimit)));
   if (entry.size > limit) {
     note(
       "error",
@@ -199,6 +200,10 @@ async function runOne(
   signal: AbortSignal | undefined,
 ): Promise<ExtractorResult> {
   try {
+    if (extractor.reads === "ranges") {
+      const reader = createBufferFileReader(content);
+      return await extractor.extract({ path, reader, info, ...(signal ? { signal } : {}) });
+    }
     return await extractor.extract({ path, content, info, ...(signal ? { signal } : {}) });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
@@ -245,4 +250,8 @@ function issue(
     source,
     location: { layerDigest, ...(path !== undefined ? { path } : {}) },
   };
+}
+
+function wholeFileLimit(extractor: Extractor): number | undefined {
+  return extractor.reads === "ranges" ? undefined : extractor.maxFileSize;
 }

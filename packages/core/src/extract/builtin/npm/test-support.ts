@@ -1,13 +1,13 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Extractor, ExtractorResult } from "../../extractor.js";
+import type { ExtractorResult, WholeFileExtractor } from "../../extractor.js";
 
 /** This folder's testdata. */
 export const testdata = join(import.meta.dirname, "testdata");
 
 /** Run `extractor` on a testdata file (or on `text`) as if it were at `path` in an image. */
 export async function runOn(
-  extractor: Extractor,
+  extractor: WholeFileExtractor,
   path: string,
   file: string | { text: string },
 ): Promise<ExtractorResult> {
