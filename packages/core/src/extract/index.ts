@@ -1,5 +1,5 @@
 export * from "./builtin/index.js";
 export * from "./extractor.js";
 export * from "./extractor-list.js";
-export * from "./run-extractors.js";
 export * from "./file-reader.js";
+export * from "./run-extractors.js";

@@ -3,8 +3,8 @@ import type { LayerWalk } from "../layer/walk-layer.js";
 import type { LocatedIssue } from "../model/issue.js";
 import type { LayerFileRecord, LayerInventory, LayerPackage } from "../model/layer-inventory.js";
 import type { OsFact } from "../model/os-info.js";
-import { createBufferFileReader } from "./file-reader.js";
 import type { Extractor, ExtractorIssue, ExtractorResult, FileInfo } from "./extractor.js";
+import { createBufferFileReader } from "./file-reader.js";
 
 /** Options of {@link extractLayer}. */
 export interface ExtractLayerOptions {

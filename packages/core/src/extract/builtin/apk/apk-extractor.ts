@@ -1,5 +1,5 @@
 import type { ExtractedPackage } from "../../../model/package.js";
-import type { Extractor, ExtractorInput, ExtractorIssue, ExtractorResult } from "../../extractor.js";
+import type { ExtractorInput, ExtractorIssue, ExtractorResult, WholeFileExtractor } from "../../extractor.js";
 
 const INSTALLED_DB = "/lib/apk/db/installed";
 
@@ -9,7 +9,7 @@ const INSTALLED_DB = "/lib/apk/db/installed";
  * and `o` the origin (source) package that Alpine's secdb keys advisories by.
  * Reference: https://wiki.alpinelinux.org/wiki/Apk_spec
  */
-export function createApkExtractor(): Extractor {
+export function createApkExtractor(): WholeFileExtractor {
   return {
     name: "os/apk",
     version: 1,

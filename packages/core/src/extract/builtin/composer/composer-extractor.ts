@@ -1,5 +1,5 @@
 import type { ExtractedPackage } from "../../../model/package.js";
-import type { Extractor, ExtractorInput, ExtractorIssue, ExtractorResult } from "../../extractor.js";
+import type { ExtractorInput, ExtractorIssue, ExtractorResult, WholeFileExtractor } from "../../extractor.js";
 import { parseJsonContent } from "./parse-json-content.js";
 
 /**
@@ -13,7 +13,7 @@ import { parseJsonContent } from "./parse-json-content.js";
  * scheme strips a leading `v` when it compares, as Composer itself does. The normalized form
  * Composer computed (`1.3.0.0`) is kept in metadata as `versionNormalized`.
  */
-export function createComposerExtractor(): Extractor {
+export function createComposerExtractor(): WholeFileExtractor {
   return {
     name: "language/composer",
     version: 1,

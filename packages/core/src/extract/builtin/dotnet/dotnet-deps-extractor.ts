@@ -1,5 +1,5 @@
 import type { ExtractedPackage } from "../../../model/package.js";
-import type { Extractor, ExtractorInput, ExtractorIssue, ExtractorResult } from "../../extractor.js";
+import type { ExtractorInput, ExtractorIssue, ExtractorResult, WholeFileExtractor } from "../../extractor.js";
 import { parseJsonContent } from "../composer/parse-json-content.js";
 
 /**
@@ -17,7 +17,7 @@ import { parseJsonContent } from "../composer/parse-json-content.js";
  *   (a framework-provided assembly, a meta-package, an analyzer). When the runtime target is
  *   missing every package is kept, since nothing says which ones are deployed.
  */
-export function createDotnetDepsExtractor(): Extractor {
+export function createDotnetDepsExtractor(): WholeFileExtractor {
   return {
     name: "language/dotnet-deps",
     version: 1,

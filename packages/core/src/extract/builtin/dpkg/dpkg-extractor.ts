@@ -1,5 +1,5 @@
 import type { ExtractedPackage } from "../../../model/package.js";
-import type { Extractor, ExtractorInput, ExtractorIssue, ExtractorResult } from "../../extractor.js";
+import type { ExtractorInput, ExtractorIssue, ExtractorResult, WholeFileExtractor } from "../../extractor.js";
 import { parseControlFile } from "./parse-control.js";
 
 const STATUS_FILE = "/var/lib/dpkg/status";
@@ -22,7 +22,7 @@ const PRESENT_STATES = new Set([
  * Reads dpkg's database: `/var/lib/dpkg/status`, and the one-file-per-package
  * `/var/lib/dpkg/status.d/*` that distroless images use instead.
  */
-export function createDpkgExtractor(): Extractor {
+export function createDpkgExtractor(): WholeFileExtractor {
   return {
     name: "os/dpkg",
     version: 1,

@@ -1,4 +1,4 @@
-import type { Extractor, ExtractorInput, ExtractorResult } from "../../extractor.js";
+import type { ExtractorInput, ExtractorResult, WholeFileExtractor } from "../../extractor.js";
 import { parseGemspec } from "./parse-gemspec.js";
 
 /**
@@ -8,7 +8,7 @@ import { parseGemspec } from "./parse-gemspec.js";
  * under `specifications/default/`: those carry advisories too (`uri`, `net-imap`, `rexml` ...).
  * Gemspecs elsewhere (in a gem's source tree) are hand-written Ruby and not read.
  */
-export function createGemExtractor(): Extractor {
+export function createGemExtractor(): WholeFileExtractor {
   return {
     name: "language/gem",
     version: 1,

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { ExtractedPackage } from "../../../model/package.js";
-import type { Extractor, ExtractorIssue, ExtractorResult } from "../../extractor.js";
+import type { ExtractorIssue, ExtractorResult, WholeFileExtractor } from "../../extractor.js";
 import { createJavaArchiveExtractor } from "./java-archive-extractor.js";
 import {
   buildJar,
@@ -19,7 +19,11 @@ const manifestFixture = (file: string): JarMember => ({
   data: readFileSync(join(testdata, file)),
 });
 
-async function run(path: string, content: Buffer, extractor: Extractor = createJavaArchiveExtractor()) {
+async function run(
+  path: string,
+  content: Buffer,
+  extractor: WholeFileExtractor = createJavaArchiveExtractor(),
+) {
   return extractor.extract({ path, content, info: { size: content.length, mode: 0o644 } });
 }
 

@@ -8,7 +8,7 @@ import {
   zipSourceFromBuffer,
 } from "../../../archive/zip/index.js";
 import type { ExtractedPackage } from "../../../model/package.js";
-import type { Extractor, ExtractorInput, ExtractorIssue, ExtractorResult } from "../../extractor.js";
+import type { ExtractorInput, ExtractorIssue, ExtractorResult, WholeFileExtractor } from "../../extractor.js";
 import { isJavaArchiveName } from "./archive-file-name.js";
 import { DEFAULT_JAVA_ARCHIVE_LIMITS, type JavaArchiveLimits } from "./java-archive-limits.js";
 import { fallbackIdentity, isPomPropertiesName, type MavenIdentity, pomIdentity } from "./maven-identity.js";
@@ -44,7 +44,7 @@ export function archiveMemberPath(archivePath: string, memberName: string): stri
  * nesting past `maxDepth` and inflation past `maxTotalBytes` are located issues; the rest of
  * the archive is still read.
  */
-export function createJavaArchiveExtractor(options: JavaArchiveExtractorOptions = {}): Extractor {
+export function createJavaArchiveExtractor(options: JavaArchiveExtractorOptions = {}): WholeFileExtractor {
   const limits: JavaArchiveLimits = { ...DEFAULT_JAVA_ARCHIVE_LIMITS, ...options.limits };
   return {
     name: "lang/java-archive",

@@ -1,4 +1,4 @@
-import type { Extractor } from "../../extractor.js";
+import type { WholeFileExtractor } from "../../extractor.js";
 import { createNpmPackageJsonExtractor } from "./package-json-extractor.js";
 import { createNpmPackageLockExtractor } from "./package-lock-extractor.js";
 import { createPnpmLockExtractor } from "./pnpm-lock-extractor.js";
@@ -10,7 +10,7 @@ export { createPnpmLockExtractor } from "./pnpm-lock-extractor.js";
 export { createYarnLockExtractor } from "./yarn-lock-extractor.js";
 
 /** The npm ecosystem's extractors: installed `package.json` files and the three lockfile formats. */
-export function createNpmExtractors(): readonly Extractor[] {
+export function createNpmExtractors(): readonly WholeFileExtractor[] {
   return [
     createNpmPackageJsonExtractor(),
     createNpmPackageLockExtractor(),

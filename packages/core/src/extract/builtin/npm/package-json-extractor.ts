@@ -1,4 +1,4 @@
-import type { Extractor, ExtractorInput, ExtractorIssue, ExtractorResult } from "../../extractor.js";
+import type { ExtractorInput, ExtractorIssue, ExtractorResult, WholeFileExtractor } from "../../extractor.js";
 import { isNpmName, isObject, npmLicense, npmPackage } from "./npm-package.js";
 import { parseJsonFile } from "./parse-json.js";
 
@@ -35,7 +35,7 @@ export function installedFolderName(path: string): string | undefined {
  * the symlinks npm makes for workspaces are links, not files, so neither is listed: they
  * are the code being scanned, not a dependency of it.
  */
-export function createNpmPackageJsonExtractor(): Extractor {
+export function createNpmPackageJsonExtractor(): WholeFileExtractor {
   return {
     name: "lang/npm-package-json",
     version: 1,

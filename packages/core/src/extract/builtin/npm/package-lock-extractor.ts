@@ -1,5 +1,5 @@
 import type { ExtractedPackage } from "../../../model/package.js";
-import type { Extractor, ExtractorInput, ExtractorIssue, ExtractorResult } from "../../extractor.js";
+import type { ExtractorInput, ExtractorIssue, ExtractorResult, WholeFileExtractor } from "../../extractor.js";
 import { isNpmName, isObject, isRegistryVersion, npmLicense, npmPackage } from "./npm-package.js";
 import { lineOfKey, parseJsonFile } from "./parse-json.js";
 
@@ -24,7 +24,7 @@ export function isProjectLockfile(path: string, names: ReadonlySet<string>): boo
  * `dev: "true"`: a lockfile cannot tell whether `--omit=dev` left them out.
  * (The inventory drops these entries when the installed tree beside the lockfile is there.)
  */
-export function createNpmPackageLockExtractor(): Extractor {
+export function createNpmPackageLockExtractor(): WholeFileExtractor {
   return {
     name: "lang/npm-package-lock",
     version: 1,

@@ -1,6 +1,6 @@
 import { isMap, isScalar, LineCounter, parseAllDocuments, type YAMLMap } from "yaml";
 import type { ExtractedPackage } from "../../../model/package.js";
-import type { Extractor, ExtractorInput, ExtractorIssue, ExtractorResult } from "../../extractor.js";
+import type { ExtractorInput, ExtractorIssue, ExtractorResult, WholeFileExtractor } from "../../extractor.js";
 import { isNpmName, isRegistryVersion, npmPackage } from "./npm-package.js";
 import { isProjectLockfile } from "./package-lock-extractor.js";
 
@@ -17,7 +17,7 @@ const KNOWN_MAJORS = new Set([5, 6, 7, 9]);
  * dev dependencies (`dev: true`, kept as `dev: "true"`); v9 does not. Packages carry
  * `fromLockfile: "true"` (see lang/npm-package-lock).
  */
-export function createPnpmLockExtractor(): Extractor {
+export function createPnpmLockExtractor(): WholeFileExtractor {
   return {
     name: "lang/pnpm-lock",
     version: 1,

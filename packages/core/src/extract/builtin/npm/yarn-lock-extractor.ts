@@ -1,6 +1,6 @@
 import { isMap, isScalar, LineCounter, parseDocument } from "yaml";
 import type { ExtractedPackage } from "../../../model/package.js";
-import type { Extractor, ExtractorInput, ExtractorIssue, ExtractorResult } from "../../extractor.js";
+import type { ExtractorInput, ExtractorIssue, ExtractorResult, WholeFileExtractor } from "../../extractor.js";
 import { isNpmName, isRegistryVersion, npmPackage } from "./npm-package.js";
 import { isProjectLockfile } from "./package-lock-extractor.js";
 import { parseYarnV1 } from "./parse-yarn-v1.js";
@@ -18,7 +18,7 @@ const LOCAL_PROTOCOLS = ["workspace:", "link:", "portal:", "file:", "exec:"];
  * A yarn.lock cannot tell dev dependencies apart, so none is marked. Packages carry
  * `fromLockfile: "true"` (see lang/npm-package-lock).
  */
-export function createYarnLockExtractor(): Extractor {
+export function createYarnLockExtractor(): WholeFileExtractor {
   return {
     name: "lang/yarn-lock",
     version: 1,

@@ -1,5 +1,10 @@
 import type { OsFact } from "../../../model/os-info.js";
-import { EMPTY_RESULT, type Extractor, type ExtractorInput, type ExtractorResult } from "../../extractor.js";
+import {
+  EMPTY_RESULT,
+  type ExtractorInput,
+  type ExtractorResult,
+  type WholeFileExtractor,
+} from "../../extractor.js";
 import { parseOsRelease } from "./parse-os-release.js";
 
 /**
@@ -32,7 +37,7 @@ const RELEASE_FILES = new Set([
 ]);
 
 /** Identifies the operating system from os-release and the distribution release files. */
-export function createOsReleaseExtractor(): Extractor {
+export function createOsReleaseExtractor(): WholeFileExtractor {
   return {
     name: "os/os-release",
     version: 1,

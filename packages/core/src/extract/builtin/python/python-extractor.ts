@@ -1,5 +1,5 @@
 import type { ExtractedPackage } from "../../../model/package.js";
-import type { Extractor, ExtractorInput, ExtractorIssue, ExtractorResult } from "../../extractor.js";
+import type { ExtractorInput, ExtractorIssue, ExtractorResult, WholeFileExtractor } from "../../extractor.js";
 import { parseCoreMetadata } from "./parse-core-metadata.js";
 
 /**
@@ -17,7 +17,7 @@ import { parseCoreMetadata } from "./parse-core-metadata.js";
  * know ownership, so they are reported here too (type `pypi`). That is deliberate: PyPI
  * advisories describe the Python code inside, which the Debian package carries as well.
  */
-export function createPythonExtractor(): Extractor {
+export function createPythonExtractor(): WholeFileExtractor {
   return {
     name: "language/python",
     version: 1,

@@ -5,7 +5,7 @@
  */
 
 import type { ExtractedPackage } from "../../../model/package.js";
-import type { Extractor, ExtractorInput, ExtractorIssue, ExtractorResult } from "../../extractor.js";
+import type { ExtractorInput, ExtractorIssue, ExtractorResult, WholeFileExtractor } from "../../extractor.js";
 import { readBdbPackages } from "./bdb-hash-reader.js";
 import { detectRpmDbFormat, type RpmDbFormat } from "./detect-format.js";
 import type { HeaderBlobsResult, ReadProblem } from "./header-blobs.js";
@@ -32,7 +32,7 @@ const READERS: Readonly<Record<RpmDbFormat, (bytes: Buffer) => HeaderBlobsResult
 };
 
 /** Create the rpm database extractor. */
-export function createRpmExtractor(): Extractor {
+export function createRpmExtractor(): WholeFileExtractor {
   return {
     name: "os/rpm",
     version: 1,
