@@ -5,3 +5,4 @@ export * from "./layer-inventory.js";
 export * from "./match.js";
 export * from "./os-info.js";
 export * from "./package.js";
+export * from "./running-container.js";
