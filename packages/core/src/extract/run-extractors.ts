@@ -3,8 +3,15 @@ import type { LayerWalk } from "../layer/walk-layer.js";
 import type { LocatedIssue } from "../model/issue.js";
 import type { LayerFileRecord, LayerInventory, LayerPackage } from "../model/layer-inventory.js";
 import type { OsFact } from "../model/os-info.js";
-import type { Extractor, ExtractorIssue, ExtractorResult, FileInfo } from "./extractor.js";
+import type {
+  Extractor,
+  ExtractorIssue,
+  ExtractorResult,
+  FileInfo,
+  RangeReadExtractor,
+} from "./extractor.js";
 import { createBufferFileReader } from "./file-reader.js";
+import { extractRanges, type PendingRangeFile, runRangePasses } from "./range-extraction.js";
 
 /** Options of {@link extractLayer}. */
 export interface ExtractLayerOptions {
@@ -46,6 +53,7 @@ export async function extractLayer(options: ExtractLayerOptions): Promise<LayerI
   const whiteouts: string[] = [];
   const opaqueDirs: string[] = [];
   const pending: PendingHardlink[] = [];
+  const pendingRanges: PendingRangeFile[] = [];
   // Content of files read in this layer, so a hard link to one of them can be served.
   const readContent = new Map<string, Buffer>();
   const note = (severity: LocatedIssue["severity"], code: string, message: string, path?: string) =>
@@ -97,14 +105,45 @@ export async function extractLayer(options: ExtractLayerOptions): Promise<LayerI
       });
       continue;
     }
+    const wholeFile = wanting.some((e) => e.reads !== "ranges");
     if (entry.type === "hardlink") {
       const target = entry.linkTarget!;
       const content = readContent.get(target);
       if (content) files.push(await extractFile(entry.path, content, info, wanting));
-      else {
+      else if (!wholeFile) {
+        pendingRanges.push({
+          slot: files.length,
+          path: entry.path,
+          readPath: target,
+          info,
+          extractors: wanting as RangeReadExtractor[],
+          ranges: [],
+        });
+        files.push({ path: entry.path, kind: "file", packages: [], osFacts: [] });
+      } else {
         pending.push({ slot: files.length, path: entry.path, target, info, wanting });
         files.push({ path: entry.path, kind: "unreadable", packages: [], osFacts: [] });
       }
+      continue;
+    }
+    if (!wholeFile) {
+      // Executables of any size: only the ranges the extractors ask for are read.
+      const found = await extractRanges(entry, info, entry.path, wanting as RangeReadExtractor[], {
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      for (const again of found.needsPass) {
+        pendingRanges.push({
+          slot: files.length,
+          path: entry.path,
+          readPath: entry.path,
+          info,
+          extractors: [again.extractor],
+          ranges: again.ranges,
+        });
+      }
+      for (const { extractor, issue: problem } of found.issues)
+        issues.push(locate(problem, extractor, layerDigest, entry.path));
+      files.push({ path: entry.path, kind: "file", packages: found.packages, osFacts: found.osFacts });
       continue;
     }
     const content = await readWanted(entry, wanting, options.maxFileSize, note);
@@ -128,6 +167,37 @@ export async function extractLayer(options: ExtractLayerOptions): Promise<LayerI
           `${link.path} is a hard link to ${link.target}, whose content could not be read`,
           link.path,
         );
+    }
+  }
+
+  if (pendingRanges.length > 0) {
+    const passes = await runRangePasses(pendingRanges, options.reopen, options.signal);
+    for (const { slot, result } of passes.found) {
+      const record = files[slot]!;
+      files[slot] = {
+        ...record,
+        packages: [...record.packages, ...result.packages],
+        osFacts: [...record.osFacts, ...result.osFacts],
+      };
+      for (const { extractor, issue: found } of result.issues) {
+        issues.push(locate(found, extractor, layerDigest, record.path));
+      }
+    }
+    for (const { file, reason } of passes.unfinished) {
+      for (const extractor of file.extractors) {
+        issues.push(
+          locate(
+            {
+              severity: "warning",
+              code: "range-read-incomplete",
+              message: `${extractor.name} did not finish ${file.path}: ${reason}`,
+            },
+            extractor.name,
+            layerDigest,
+            file.path,
+          ),
+        );
+      }
     }
   }
 

@@ -28,6 +28,16 @@ export interface LayerWalkEntry extends LayerEntry {
    * early, or a `FileTooLargeError` (the walk goes on) if it exceeds the size limit.
    */
   read(): Promise<Buffer>;
+  /**
+   * Read the next `length` content bytes from where the previous `readNext`/`skipNext`
+   * stopped (files only); fewer at the end of the file. For bounded reads of files of any
+   * size; cannot be mixed with `read()`.
+   */
+  readNext(length: number): Promise<Buffer>;
+  /** Skip the next `length` content bytes (clipped at the end of the file) without keeping them. */
+  skipNext(length: number): Promise<void>;
+  /** Content bytes consumed so far by `readNext`/`skipNext`. */
+  readonly consumed: number;
 }
 
 /** A file larger than the configured limit; the walk skips it and goes on. */

@@ -217,6 +217,27 @@ export class LayerWalk implements AsyncIterable<LayerWalkEntry> {
           // Copy small files out of the large decompression chunk so it can be freed.
           return data.length * 4 < data.buffer.byteLength ? Buffer.from(data) : data;
         },
+        readNext: async (length: number) => {
+          if (!open) throw new Error(`content of ${path} was requested after the walk moved on`);
+          const n = Math.min(Math.max(0, length), contentSize - consumed);
+          if (n === 0) return Buffer.alloc(0);
+          const data = await reader.read(n);
+          consumed += data.length;
+          if (data.length < n) throw truncated(offset);
+          stats.bytesRead += n;
+          return Buffer.from(data);
+        },
+        skipNext: async (length: number) => {
+          if (!open) throw new Error(`content of ${path} was requested after the walk moved on`);
+          const n = Math.min(Math.max(0, length), contentSize - consumed);
+          if (n === 0) return;
+          const skipped = await reader.skip(n);
+          consumed += skipped;
+          if (skipped < n) throw truncated(offset);
+        },
+        get consumed() {
+          return consumed;
+        },
       };
       yield entry;
       open = false;

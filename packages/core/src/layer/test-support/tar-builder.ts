@@ -12,6 +12,8 @@ export interface TarSpec {
   /** PAX records to put in an `x` header before this entry. */
   readonly pax?: Record<string, string>;
   readonly corruptChecksum?: boolean;
+  /** Permission bits; default 0o644. */
+  readonly mode?: number;
 }
 
 const FLAGS = { file: "0", dir: "5", symlink: "2", hardlink: "1", pax: "x" } as const;
@@ -19,7 +21,7 @@ const FLAGS = { file: "0", dir: "5", symlink: "2", hardlink: "1", pax: "x" } as 
 export function tarHeader(spec: TarSpec, size: number, flag: string): Buffer {
   const block = Buffer.alloc(512);
   block.write(spec.name.slice(0, 100), 0, "utf8");
-  block.write("0000644\0", 100, "latin1");
+  block.write(`${(spec.mode ?? 0o644).toString(8).padStart(7, "0")}\0`, 100, "latin1");
   block.write("0000000\0", 108, "latin1");
   block.write("0000000\0", 116, "latin1");
   block.write(`${size.toString(8).padStart(11, "0")}\0`, 124, "latin1");
