@@ -1,3 +1,4 @@
+export * from "./scan-cluster-images.js";
 export * from "./scan-image.js";
 export * from "./scan-image-inventory.js";
 export * from "./scan-progress.js";

@@ -1,0 +1,151 @@
+import type { RunningContainer } from "../model/running-container.js";
+import type { DockerConfig } from "../registry/docker-config.js";
+import { runPool } from "./run-pool.js";
+import { type ImageScanResult, type ScanImageOptions, scanImage } from "./scan-image.js";
+
+/**
+ * One image digest that runs in a cluster and every container that runs it. The unit of
+ * scanning: however many pods run a digest, it is pulled and scanned once.
+ */
+export interface ImageScanTarget {
+  /** The digest the containers run (`sha256:…`), manifest or index. */
+  readonly digest: string;
+  /**
+   * References to pull it by, most common first: the same digest may be pulled from
+   * several repositories (a mirror, a re-tag pushed elsewhere). Later ones are tried when
+   * an earlier one cannot be pulled.
+   */
+  readonly references: readonly string[];
+  readonly containers: readonly RunningContainer[];
+}
+
+/** Group running containers by the digest they run, so each digest is scanned once. */
+export function groupByDigest(containers: readonly RunningContainer[]): ImageScanTarget[] {
+  const byDigest = new Map<string, RunningContainer[]>();
+  for (const container of containers) {
+    const list = byDigest.get(container.digest);
+    if (list) list.push(container);
+    else byDigest.set(container.digest, [container]);
+  }
+  return [...byDigest.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([digest, list]) => {
+      const counts = new Map<string, number>();
+      for (const c of list) counts.set(c.pullReference, (counts.get(c.pullReference) ?? 0) + 1);
+      const references = [...counts.entries()]
+        .sort(([ra, a], [rb, b]) => b - a || (ra < rb ? -1 : ra > rb ? 1 : 0))
+        .map(([reference]) => reference);
+      return { digest, references, containers: list };
+    });
+}
+
+/** One attempt to pull an image by one of its references that did not work. */
+export interface FailedAttempt {
+  readonly reference: string;
+  readonly error: string;
+}
+
+/** The scan of one digest, to be fanned out to every container that runs it. */
+export interface ImageTargetScan {
+  readonly target: ImageScanTarget;
+  /** The reference that was scanned (the last one tried when all failed). */
+  readonly reference: string;
+  readonly result: ImageScanResult;
+  /** References tried before `reference`, and why they failed. */
+  readonly failedAttempts: readonly FailedAttempt[];
+}
+
+/** Options of {@link scanImageTargets}. */
+export interface ScanImageTargetsOptions
+  extends Omit<ScanImageOptions, "dockerConfig" | "credentials" | "onProgress"> {
+  readonly targets: readonly ImageScanTarget[];
+  /** Image scans in flight at once; default 2, so a cluster scan never floods a registry. */
+  readonly concurrency?: number;
+  /**
+   * Registry credentials for pulling `reference` of `target`: the pull secrets of the pods
+   * that run it. Held in memory for the scan only.
+   */
+  readonly credentialsFor?: (
+    target: ImageScanTarget,
+    reference: string,
+  ) => DockerConfig | undefined | Promise<DockerConfig | undefined>;
+  /** Called as each digest finishes, in completion order. */
+  readonly onScanned?: (scan: ImageTargetScan) => void;
+}
+
+/** Default number of image scans in flight. */
+export const DEFAULT_IMAGE_SCAN_CONCURRENCY = 2;
+
+/**
+ * Scans each target once, at most `concurrency` at a time, sharing the layer cache and
+ * HTTP client given in the options. A digest whose first reference cannot be pulled is
+ * tried by its other references; one that fails everywhere is a failed result, never an
+ * exception, so one bad image does not stop the others. Results are in target order.
+ */
+export async function scanImageTargets(options: ScanImageTargetsOptions): Promise<ImageTargetScan[]> {
+  const { targets, credentialsFor, onScanned, concurrency, ...scanOptions } = options;
+  const settled = await runPool(targets, concurrency ?? DEFAULT_IMAGE_SCAN_CONCURRENCY, async (target) => {
+    const failedAttempts: FailedAttempt[] = [];
+    let last: { reference: string; result: ImageScanResult } | undefined;
+    for (const reference of target.references) {
+      if (options.signal?.aborted) break;
+      const dockerConfig = await credentialsFor?.(target, reference);
+      const result = await scanImage(reference, {
+        ...scanOptions,
+        ...(dockerConfig ? { dockerConfig } : {}),
+      });
+      last = { reference, result };
+      // Only a failure to get the image at all is worth another reference; a partial
+      // read of an image that was found is that image's result.
+      if (result.status !== "failed" || result.image) break;
+      failedAttempts.push({ reference, error: result.error ?? "failed" });
+    }
+    const scan: ImageTargetScan = last
+      ? {
+          target,
+          reference: last.reference,
+          result: last.result,
+          // When every reference failed, the last one is the result itself.
+          failedAttempts:
+            last.result.status === "failed" && !last.result.image
+              ? failedAttempts.slice(0, -1)
+              : failedAttempts,
+        }
+      : {
+          target,
+          reference: target.references[0] ?? target.digest,
+          result: cancelled(),
+          failedAttempts,
+        };
+    onScanned?.(scan);
+    return scan;
+  });
+  return settled.map((outcome, i) =>
+    outcome.status === "fulfilled"
+      ? outcome.value
+      : {
+          target: targets[i]!,
+          reference: targets[i]!.references[0] ?? targets[i]!.digest,
+          result: failedWith(outcome.reason),
+          failedAttempts: [],
+        },
+  );
+}
+
+function cancelled(): ImageScanResult {
+  return failedWith(new Error("the scan was cancelled before this image"));
+}
+
+function failedWith(cause: unknown): ImageScanResult {
+  const error = cause instanceof Error ? cause.message : String(cause);
+  return {
+    status: "failed",
+    error,
+    cause,
+    layers: [],
+    stages: {
+      inventory: { status: "failed", durationMs: 0, error },
+      match: { status: "skipped", durationMs: 0 },
+    },
+  };
+}
