@@ -1,0 +1,99 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { testEnv } from "../../../../scripts/test-env/env.js";
+import type { RunningContainer } from "../model/running-container.js";
+import { groupByDigest, scanImageTargets } from "./scan-cluster-images.js";
+
+const env = testEnv();
+const digestOf = (tag: string): string =>
+  JSON.parse(readFileSync(join(env.expectedDir, `${tag}.json`), "utf8")).manifestDigest;
+
+function container(namespace: string, pod: string, reference: string, digest: string): RunningContainer {
+  return {
+    clusterId: "test",
+    namespace,
+    pod,
+    workload: { kind: "Deployment", name: pod.replace(/-[^-]+-[^-]+$/, ""), namespace },
+    containerName: "main",
+    containerType: "container",
+    image: reference,
+    imageId: `${reference.split("@")[0]}@${digest}`,
+    digest,
+    pullReference: `${reference.split("@")[0]}@${digest}`,
+    pullSecrets: [],
+  };
+}
+
+describe("groupByDigest and scanImageTargets", () => {
+  const minbase = digestOf("minbase");
+  const alpine = digestOf("alpine-3.11");
+  const missing = `sha256:${"0".repeat(64)}`;
+  const containers = [
+    container("shop", "web-7d4b9c-abcde", `${env.registry}/vigil/minbase`, minbase),
+    container("shop", "web-7d4b9c-fghij", `${env.registry}/vigil/minbase`, minbase),
+    container("billing", "api-5f6d7e-klmno", `${env.registry}/vigil/minbase`, minbase),
+    // The same alpine digest under a repository that does not hold it, and one that does.
+    container("ops", "tool-1a2b3c-pqrst", `${env.registry}/vigil/moved-away`, alpine),
+    container("ops", "tool-1a2b3c-uvwxy", `${env.registry}/vigil/moved-away`, alpine),
+    container("ops", "tool2-1a2b3c-zzzzz", `${env.registry}/vigil/alpine-3.11`, alpine),
+    container("ops", "gone-1a2b3c-aaaaa", `${env.registry}/vigil/minbase`, missing),
+  ];
+
+  it("groups containers by digest, most common reference first", () => {
+    const targets = groupByDigest(containers);
+    expect(targets.map((t) => [t.digest, t.containers.length, t.references])).toEqual(
+      [
+        [
+          alpine,
+          3,
+          [`${env.registry}/vigil/moved-away@${alpine}`, `${env.registry}/vigil/alpine-3.11@${alpine}`],
+        ],
+        [missing, 1, [`${env.registry}/vigil/minbase@${missing}`]],
+        [minbase, 3, [`${env.registry}/vigil/minbase@${minbase}`]],
+      ].sort(([a], [b]) => String(a).localeCompare(String(b))),
+    );
+  });
+
+  it("scans each digest once, falls back to another reference, and reports a digest found nowhere", async () => {
+    const scanned: string[] = [];
+    const credentialsAsked: string[] = [];
+    const scans = await scanImageTargets({
+      targets: groupByDigest(containers),
+      concurrency: 2,
+      credentialsFor: (_target, reference) => {
+        credentialsAsked.push(reference);
+        return undefined;
+      },
+      onScanned: (scan) => scanned.push(scan.target.digest),
+    });
+    expect(scanned.sort()).toEqual([alpine, minbase, missing].sort());
+    const byDigest = new Map(scans.map((s) => [s.target.digest, s]));
+
+    const min = byDigest.get(minbase)!;
+    expect(min.result.status).toBe("complete");
+    expect(min.result.image?.manifestDigest).toBe(minbase);
+    expect(min.failedAttempts).toEqual([]);
+
+    const alp = byDigest.get(alpine)!;
+    expect(alp.result.status).toBe("complete");
+    expect(alp.reference).toBe(`${env.registry}/vigil/alpine-3.11@${alpine}`);
+    expect(alp.failedAttempts.map((a) => a.reference)).toEqual([
+      `${env.registry}/vigil/moved-away@${alpine}`,
+    ]);
+    expect(alp.failedAttempts[0]!.error).toMatch(/not found|unknown|404/i);
+
+    const gone = byDigest.get(missing)!;
+    expect(gone.result.status).toBe("failed");
+    expect(gone.result.error).toMatch(/not found|unknown|404/i);
+    expect(gone.failedAttempts).toEqual([]);
+    expect(credentialsAsked.sort()).toEqual(
+      [
+        `${env.registry}/vigil/alpine-3.11@${alpine}`,
+        `${env.registry}/vigil/minbase@${minbase}`,
+        `${env.registry}/vigil/minbase@${missing}`,
+        `${env.registry}/vigil/moved-away@${alpine}`,
+      ].sort(),
+    );
+  });
+});
