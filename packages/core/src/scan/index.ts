@@ -2,3 +2,4 @@ export * from "./scan-cluster-images.js";
 export * from "./scan-image.js";
 export * from "./scan-image-inventory.js";
 export * from "./scan-progress.js";
+export * from "./scan-cluster.js";
