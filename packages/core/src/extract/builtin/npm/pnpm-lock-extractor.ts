@@ -3,6 +3,7 @@ import type { ExtractedPackage } from "../../../model/package.js";
 import type { ExtractorInput, ExtractorIssue, ExtractorResult, WholeFileExtractor } from "../../extractor.js";
 import { isNpmName, isRegistryVersion, npmPackage } from "./npm-package.js";
 import { isProjectLockfile } from "./package-lock-extractor.js";
+import { devOnlyPackageKeys, packageKeyOf } from "./pnpm-lock-snapshots.js";
 
 const BASENAMES = new Set(["pnpm-lock.yaml"]);
 
@@ -13,14 +14,16 @@ const KNOWN_MAJORS = new Set([5, 6, 7, 9]);
  * `pnpm-lock.yaml` (https://pnpm.io/git#lockfiles), lockfile versions 5.x, 6.x and 9.x,
  * each YAML document of the file (pnpm 9 may write two). Packages are the keys of
  * `packages`: `/name/1.0.0_peer` (v5), `/name@1.0.0(peer@1)` (v6), `name@1.0.0` (v9);
- * entries from git or tarballs give `name` and `version` fields instead. v5 and v6 mark
- * dev dependencies (`dev: true`, kept as `dev: "true"`); v9 does not. Packages carry
- * `fromLockfile: "true"` (see lang/npm-package-lock).
+ * entries from git or tarballs give `name` and `version` fields instead. Dev dependencies
+ * (kept as `dev: "true"`) are marked `dev: true` by v5 and v6; v9 leaves the flag out, so
+ * where a document has a `snapshots` graph it is worked out from that, as pnpm did (see
+ * {@link devOnlyPackageKeys}). Packages carry `fromLockfile: "true"` (see lang/npm-package-lock).
  */
 export function createPnpmLockExtractor(): WholeFileExtractor {
   return {
     name: "lang/pnpm-lock",
-    version: 1,
+    // 2: v9 dev marking from `snapshots`.
+    version: 2,
     maxFileSize: 64 * 1024 * 1024,
     required: (path) => isProjectLockfile(path, BASENAMES),
     extract: extractPnpmLock,
@@ -72,7 +75,10 @@ function extractPnpmLock({ content }: ExtractorInput): ExtractorResult {
       continue;
     }
     const list = root.get("packages");
-    if (isMap(list)) readPackages(list, major, lineOf, packages, issues);
+    if (!isMap(list)) continue;
+    const snapshots = root.get("snapshots");
+    const devOnly = isMap(snapshots) ? devOnlyPackageKeys(root, snapshots, lineOf, issues) : undefined;
+    readPackages(list, major, devOnly, lineOf, packages, issues);
   }
   return { packages, issues };
 }
@@ -80,6 +86,8 @@ function extractPnpmLock({ content }: ExtractorInput): ExtractorResult {
 function readPackages(
   list: YAMLMap,
   major: number,
+  /** Dev-only `packages` keys from the snapshot graph; `undefined` to read `dev` fields. */
+  devOnly: ReadonlySet<string> | undefined,
   lineOf: (offset: number | undefined) => number | undefined,
   out: ExtractedPackage[],
   issues: ExtractorIssue[],
@@ -109,7 +117,7 @@ function readPackages(
     out.push(
       npmPackage(name, version, {
         fromLockfile: true,
-        dev: entry?.get("dev") === "true",
+        dev: devOnly ? devOnly.has(packageKeyOf(key)) : entry?.get("dev") === "true",
         optional: entry?.get("optional") === "true",
       }),
     );
