@@ -7,6 +7,7 @@
 export * from "./advisory/index.js";
 export * from "./archive/zip/index.js";
 export * from "./cache/index.js";
+export * from "./discover/index.js";
 export * from "./extract/index.js";
 export * from "./inventory/index.js";
 export * from "./layer/index.js";
