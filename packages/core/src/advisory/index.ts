@@ -9,3 +9,4 @@ export * from "./source.js";
 export * from "./sources/index.js";
 export * from "./store.js";
 export * from "./to-advisory.js";
+export * from "./advisory-revision.js";

@@ -1,5 +1,5 @@
+export * from "./scan-cluster.js";
 export * from "./scan-cluster-images.js";
 export * from "./scan-image.js";
 export * from "./scan-image-inventory.js";
 export * from "./scan-progress.js";
-export * from "./scan-cluster.js";

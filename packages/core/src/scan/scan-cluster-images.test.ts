@@ -2,6 +2,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { testEnv } from "../../../../scripts/test-env/env.js";
+import { createMemoryAdvisoryReader } from "../advisory/memory-advisory-reader.js";
+import type { CachedImageScan, ImageCache } from "../cache/image-cache.js";
 import type { RunningContainer } from "../model/running-container.js";
 import { groupByDigest, scanImageTargets } from "./scan-cluster-images.js";
 
@@ -95,5 +97,79 @@ describe("groupByDigest and scanImageTargets", () => {
         `${env.registry}/vigil/moved-away@${alpine}`,
       ].sort(),
     );
+  });
+});
+
+describe("scanImageTargets with an image cache", () => {
+  const minbase = digestOf("minbase");
+  const advisories = createMemoryAdvisoryReader({
+    advisories: [
+      {
+        record: {
+          id: "DEBIAN-CVE-2099-0002",
+          modified: "2099-01-01T00:00:00Z",
+          upstream: ["CVE-2099-0002"],
+          affected: [
+            {
+              package: { ecosystem: "Debian:12", name: "glibc" },
+              ranges: [{ type: "ECOSYSTEM", events: [{ introduced: "0" }, { fixed: "9:9.99-1" }] }],
+            },
+          ],
+        },
+        source: "test",
+        fetchedAt: "2099-01-01T00:00:00Z",
+        severity: { level: "high", source: "distribution" },
+      },
+    ],
+  });
+  const entries = new Map<string, string>();
+  const cache: ImageCache = {
+    get: async (key) => (entries.has(key) ? (JSON.parse(entries.get(key)!) as CachedImageScan) : undefined),
+    put: async (key, value) => void entries.set(key, JSON.stringify(value)),
+  };
+
+  it("pulls a digest once, then reuses its matches, and re-matches its inventory when advisories change", async () => {
+    const first = await scanImageTargets({
+      targets: groupByDigest([container("a", "web-1-x", `${env.registry}/vigil/minbase`, minbase)]),
+      advisories,
+      imageCache: cache,
+      advisoryRevision: "r1",
+    });
+    expect(first[0]!.fromCache).toBeUndefined();
+    expect(first[0]!.result.matches!.matches.map((m) => m.id)).toEqual(["CVE-2099-0002", "CVE-2099-0002"]);
+    expect(entries.size).toBe(1);
+
+    // The same digest named by a registry that does not answer: only the cache can serve it.
+    const offline = groupByDigest([container("b", "api-1-y", "127.0.0.1:9/vigil/minbase", minbase)]);
+    const second = await scanImageTargets({
+      targets: offline,
+      advisories,
+      imageCache: cache,
+      advisoryRevision: "r1",
+    });
+    expect(second[0]!.fromCache).toBe("matches");
+    expect(second[0]!.result.status).toBe("complete");
+    expect(second[0]!.result.matches).toEqual(first[0]!.result.matches);
+
+    const third = await scanImageTargets({
+      targets: offline,
+      advisories,
+      imageCache: cache,
+      advisoryRevision: "r2",
+    });
+    expect(third[0]!.fromCache).toBe("inventory");
+    expect(third[0]!.result.matches).toEqual(first[0]!.result.matches);
+    expect([...entries.values()].map((v) => (JSON.parse(v) as CachedImageScan).matchedWith)).toEqual(["r2"]);
+
+    // A failed scan is never cached.
+    const missing = `sha256:${"1".repeat(64)}`;
+    const failed = await scanImageTargets({
+      targets: groupByDigest([container("c", "x-1-z", `${env.registry}/vigil/minbase`, missing)]),
+      advisories,
+      imageCache: cache,
+      advisoryRevision: "r2",
+    });
+    expect(failed[0]!.result.status).toBe("failed");
+    expect(entries.size).toBe(1);
   });
 });

@@ -1,3 +1,8 @@
+import { performance } from "node:perf_hooks";
+import { type CachedImageScan, type ImageCache, imageCacheKey } from "../cache/image-cache.js";
+import { createBuiltinExtractors } from "../extract/builtin/index.js";
+import { DEFAULT_LAYER_LIMITS } from "../layer/layer-limits.js";
+import { matchInventory } from "../match/match-inventory.js";
 import type { RunningContainer } from "../model/running-container.js";
 import type { DockerConfig } from "../registry/docker-config.js";
 import { runPool } from "./run-pool.js";
@@ -53,6 +58,11 @@ export interface ImageTargetScan {
   readonly result: ImageScanResult;
   /** References tried before `reference`, and why they failed. */
   readonly failedAttempts: readonly FailedAttempt[];
+  /**
+   * `result` came from the image cache: `matches` as stored (the advisories did not change),
+   * or `inventory` matched again against newer advisories; nothing was pulled either way.
+   */
+  readonly fromCache?: "matches" | "inventory";
 }
 
 /** Options of {@link scanImageTargets}. */
@@ -69,6 +79,13 @@ export interface ScanImageTargetsOptions
     target: ImageScanTarget,
     reference: string,
   ) => DockerConfig | undefined | Promise<DockerConfig | undefined>;
+  /**
+   * Complete scans by digest: a digest already scanned with the same extractors is not
+   * pulled again; its stored inventory is matched again when `advisoryRevision` differs.
+   */
+  readonly imageCache?: ImageCache;
+  /** The advisory data's revision (`advisoryRevision(reader)`); without it cached matches are never reused. */
+  readonly advisoryRevision?: string;
   /** Called as each digest finishes, in completion order. */
   readonly onScanned?: (scan: ImageTargetScan) => void;
 }
@@ -83,8 +100,26 @@ export const DEFAULT_IMAGE_SCAN_CONCURRENCY = 2;
  * exception, so one bad image does not stop the others. Results are in target order.
  */
 export async function scanImageTargets(options: ScanImageTargetsOptions): Promise<ImageTargetScan[]> {
-  const { targets, credentialsFor, onScanned, concurrency, ...scanOptions } = options;
+  const { targets, credentialsFor, onScanned, concurrency, imageCache, advisoryRevision, ...scanOptions } =
+    options;
+  const extractors = options.extractors ?? createBuiltinExtractors();
+  const maxFileSize = options.limits?.maxFileSize ?? DEFAULT_LAYER_LIMITS.maxFileSize;
+  const platform =
+    typeof options.platform === "string"
+      ? options.platform
+      : options.platform
+        ? platformText(options.platform)
+        : "linux/amd64";
   const settled = await runPool(targets, concurrency ?? DEFAULT_IMAGE_SCAN_CONCURRENCY, async (target) => {
+    const key = imageCache ? imageCacheKey(target.digest, platform, extractors, maxFileSize) : undefined;
+    const cached = key ? await imageCache!.get(key) : undefined;
+    if (cached && key) {
+      const scan = await fromCached(target, cached, options, advisoryRevision, async (fresh) =>
+        imageCache!.put(key, fresh),
+      );
+      onScanned?.(scan);
+      return scan;
+    }
     const failedAttempts: FailedAttempt[] = [];
     let last: { reference: string; result: ImageScanResult } | undefined;
     for (const reference of target.references) {
@@ -117,6 +152,14 @@ export async function scanImageTargets(options: ScanImageTargetsOptions): Promis
           result: cancelled(),
           failedAttempts,
         };
+    const { image, inventory, matches } = scan.result;
+    if (key && scan.result.status === "complete" && image && inventory) {
+      await imageCache!.put(key, {
+        image,
+        inventory,
+        ...(matches && advisoryRevision ? { matches, matchedWith: advisoryRevision } : {}),
+      });
+    }
     onScanned?.(scan);
     return scan;
   });
@@ -148,4 +191,68 @@ function failedWith(cause: unknown): ImageScanResult {
       match: { status: "skipped", durationMs: 0 },
     },
   };
+}
+
+/** A scan result from a cached complete scan: stored matches, or the stored inventory matched again. */
+async function fromCached(
+  target: ImageScanTarget,
+  cached: CachedImageScan,
+  options: ScanImageTargetsOptions,
+  revision: string | undefined,
+  store: (fresh: CachedImageScan) => Promise<void>,
+): Promise<ImageTargetScan> {
+  const reference = target.references[0] ?? target.digest;
+  const { image, inventory } = cached;
+  const stages = (matchMs: number) => ({
+    inventory: { status: "succeeded" as const, durationMs: 0 },
+    match: options.advisories
+      ? { status: "succeeded" as const, durationMs: matchMs }
+      : { status: "skipped" as const, durationMs: 0 },
+  });
+  if (!options.advisories) {
+    return {
+      target,
+      reference,
+      failedAttempts: [],
+      fromCache: "inventory",
+      result: { status: "complete", image, inventory, layers: [], stages: stages(0) },
+    };
+  }
+  if (cached.matches && revision && cached.matchedWith === revision) {
+    return {
+      target,
+      reference,
+      failedAttempts: [],
+      fromCache: "matches",
+      result: {
+        status: "complete",
+        image,
+        inventory,
+        layers: [],
+        matches: cached.matches,
+        stages: stages(0),
+      },
+    };
+  }
+  const started = performance.now();
+  const matches = await matchInventory({ inventory, reader: options.advisories });
+  if (revision) await store({ image, inventory, matches, matchedWith: revision });
+  return {
+    target,
+    reference,
+    failedAttempts: [],
+    fromCache: "inventory",
+    result: {
+      status: "complete",
+      image,
+      inventory,
+      layers: [],
+      matches,
+      stages: stages(Math.round(performance.now() - started)),
+    },
+  };
+}
+
+function platformText(platform: { os: string; architecture: string; variant?: string }): string {
+  return [platform.os, platform.architecture, platform.variant].filter(Boolean).join("/");
 }
