@@ -114,10 +114,10 @@ describe("runForwardRangeSession", () => {
 
   it("fails a reader on a read over the limit or a truncated layer, not the others", async () => {
     const { source } = sourceOver(big, { truncateAt: 2_000_000 });
-    const outcomes = await runForwardRangeSession(source, [
-      (file) => file.readAt(0, 17 * 1024 * 1024),
+    const outcomes = await runForwardRangeSession<number>(source, [
+      async (file) => (await file.readAt(0, 17 * 1024 * 1024)).length,
       async (file) => (await file.readAt(1_000_000, 10)).length,
-      (file) => file.readAt(3_000_000, 10),
+      async (file) => (await file.readAt(3_000_000, 10)).length,
     ]);
     expect(outcomes[0]!.status).toBe("failed");
     expect((outcomes[0] as { error: unknown }).error).toBeInstanceOf(ReadTooLargeError);

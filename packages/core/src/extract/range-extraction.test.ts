@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { buildTar, chunked, type TarSpec } from "../layer/test-support/tar-builder.js";
 import { walkLayer } from "../layer/walk-layer.js";
-import type { RangeReadExtractor } from "./extractor.js";
+import type { ExtractorResult, RangeReadExtractor } from "./extractor.js";
 import { extractLayer } from "./run-extractors.js";
 
 /**
@@ -15,7 +15,7 @@ const tailPointerExtractor: RangeReadExtractor = {
   version: 1,
   reads: "ranges",
   required: (_path, info) => (info.mode & 0o111) !== 0,
-  extract: async ({ reader }) => {
+  extract: async ({ reader }): Promise<ExtractorResult> => {
     const magic = await reader.readAt(0, 8);
     if (magic.toString("latin1") !== "RANGEFMT") return { packages: [], issues: [] };
     const trailer = await reader.readAt(reader.size - 8, 8);
@@ -28,7 +28,7 @@ const tailPointerExtractor: RangeReadExtractor = {
     }
     const name = (await reader.readAt(at, 16)).toString("latin1").replace(/\0+$/, "");
     return {
-      packages: [{ name, version: "1.0.0", ecosystem: "npm", purl: `pkg:npm/${name}@1.0.0` }],
+      packages: [{ type: "npm", name, version: "1.0.0" }],
       issues: [],
     };
   },
