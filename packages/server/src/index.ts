@@ -4,3 +4,4 @@
  */
 
 export * from "./db/index.js";
+export * from "./kube/index.js";
