@@ -1,6 +1,6 @@
-import type { ResolvedImage } from "../../model/image.js";
 import type { Match } from "../../model/match.js";
 import type { GitlabDetail, GitlabDetails, GitlabNamedDetail } from "./gitlab-report-format.js";
+import type { GitlabImage, GitlabImportedFrom } from "./gitlab-report-input.js";
 
 const KEV_CATALOG = "https://www.cisa.gov/known-exploited-vulnerabilities-catalog";
 
@@ -21,23 +21,35 @@ const STATUS_TEXT: Readonly<Record<Match["status"], string>> = {
  * (schema 15.0.7 `details` is a map of named, typed fields). Keys are stable snake_case so
  * tools can read them; `name` is the label GitLab shows. Only `text`, `value`, `url`, `list`
  * and `named-list` are used. Empty facts are left out, never written as empty strings.
+ *
+ * A match another tool found (`importedFrom`, e.g. a Trivy Operator report) gets
+ * `imported_from` instead of the facts of Vigil's own matching (matched via, affected range,
+ * matching advisories), and the layer, path and image digest only when the tool gave them.
  */
-export function gitlabDetails(match: Match, image: ResolvedImage): GitlabDetails {
+export function gitlabDetails(
+  match: Match,
+  image: GitlabImage,
+  importedFrom?: GitlabImportedFrom,
+): GitlabDetails {
   const pkg = match.package;
   const details: Record<string, GitlabNamedDetail> = {};
-  details.package_url = text("Package URL", pkg.purl);
+  if (pkg.purl) details.package_url = text("Package URL", pkg.purl);
   details.fix_status = text("Fix status", STATUS_TEXT[match.status]);
   if (match.fixedVersion) details.fixed_version = text("Fixed version", match.fixedVersion);
-  details.matched_via = text(
-    "Matched via",
-    `${match.matchedVia} package ${match.matchedName} ${match.matchedVersion}`,
-  );
-  details.affected_range = text("Affected range", describeRange(match));
-  details.advisories = {
-    name: "Matching advisories",
-    type: "list",
-    items: match.advisoryIds.map((id): GitlabDetail => ({ type: "text", value: id })),
-  };
+  if (importedFrom) {
+    details.imported_from = importedDetail(importedFrom);
+  } else {
+    details.matched_via = text(
+      "Matched via",
+      `${match.matchedVia} package ${match.matchedName} ${match.matchedVersion}`,
+    );
+    details.affected_range = text("Affected range", describeRange(match));
+    details.advisories = {
+      name: "Matching advisories",
+      type: "list",
+      items: match.advisoryIds.map((id): GitlabDetail => ({ type: "text", value: id })),
+    };
+  }
   details.severity = severityDetail(match);
   if (match.kev) {
     const kev: Record<string, GitlabNamedDetail> = {
@@ -61,15 +73,27 @@ export function gitlabDetails(match: Match, image: ResolvedImage): GitlabDetails
     };
   }
   const where = pkg.location;
-  const layer: Record<string, GitlabNamedDetail> = {
-    index: value("Index", where.layerIndex),
-    digest: text("Digest", where.layerDigest),
-  };
-  if (where.diffId) layer.diff_id = text("Diff ID", where.diffId);
-  details.layer = { name: "Layer that introduced the package", type: "named-list", items: layer };
-  details.file_path = text("Found in", where.path);
-  details.image_digest = text("Image manifest digest", image.manifestDigest);
+  // An imported package's layer is not known: its digest is empty (see `trivyPackageLocation`).
+  if (where.layerDigest) {
+    const layer: Record<string, GitlabNamedDetail> = {
+      index: value("Index", where.layerIndex),
+      digest: text("Digest", where.layerDigest),
+    };
+    if (where.diffId) layer.diff_id = text("Diff ID", where.diffId);
+    details.layer = { name: "Layer that introduced the package", type: "named-list", items: layer };
+  }
+  if (where.path) details.file_path = text("Found in", where.path);
+  if (image.manifestDigest) details.image_digest = text("Image manifest digest", image.manifestDigest);
   return details;
+}
+
+function importedDetail(from: GitlabImportedFrom): GitlabNamedDetail {
+  const items: Record<string, GitlabNamedDetail> = {
+    tool: text("Tool", from.tool),
+    source: text("Read from", from.source),
+  };
+  for (const fact of from.facts ?? []) if (fact.value) items[fact.key] = text(fact.name, fact.value);
+  return { name: "Imported from", type: "named-list", items };
 }
 
 function describeRange(match: Match): string {

@@ -1,8 +1,7 @@
-import type { ResolvedImage } from "../../model/image.js";
 import type { OsInfo } from "../../model/os-info.js";
 import type { GitlabKubernetesLocation } from "./gitlab-report-format.js";
 import { GITLAB_LIMITS } from "./gitlab-report-format.js";
-import type { GitlabKubernetesResource } from "./gitlab-report-input.js";
+import type { GitlabImage, GitlabKubernetesResource } from "./gitlab-report-input.js";
 import { GitlabReportInputError } from "./gitlab-report-input.js";
 import { capText } from "./gitlab-text.js";
 
@@ -20,8 +19,8 @@ const DIGEST_SUFFIX = /@[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
  * GitLab's own analyzer and the schema's example (`index.docker.io/library/nginx:1.21`) write.
  * The manifest digest goes to `details.image_digest` instead.
  */
-export function gitlabImageName(image: ResolvedImage): string {
-  const reference = image.reference || image.manifestDigest;
+export function gitlabImageName(image: GitlabImage): string {
+  const reference = image.reference || image.manifestDigest || "";
   const digest = DIGEST_SUFFIX.exec(reference);
   if (!digest) return reference;
   const name = reference.slice(0, digest.index);
@@ -33,7 +32,7 @@ export function gitlabImageName(image: ResolvedImage): string {
  * The image repository without tag or digest: the scope of a container scanning finding's identity, so a
  * CVE that survives an upgrade of the image keeps its id (ARCHITECTURE.md section 5).
  */
-export function imageRepositoryOf(image: ResolvedImage): string {
+export function imageRepositoryOf(image: GitlabImage): string {
   // Archives and layouts (`docker-archive:PATH:TAG`, `oci:DIR:TAG`) have no repository; their
   // reference is the best scope there is, and a path cannot be told from a tag reliably.
   return image.repository || gitlabImageName(image).replace(DIGEST_SUFFIX, "");

@@ -18,6 +18,45 @@ export interface GitlabKubernetesResource {
   readonly agentId?: string;
 }
 
+/**
+ * What the GitLab writer reads of an image. A {@link ResolvedImage} is one; an image known only
+ * from another scanner's report (a Trivy Operator VulnerabilityReport) gives just these.
+ */
+export interface GitlabImage {
+  /** Gives `location.image` (see `gitlabImageName`). */
+  readonly reference: string;
+  /** Repository without tag or digest: the scope of a container scanning finding's identity. */
+  readonly repository?: string;
+  /** Written as `details.image_digest` when known. */
+  readonly manifestDigest?: string;
+}
+
+/** What the GitLab writer reads of an inventory: the OS, for `location.operating_system`. */
+export type GitlabImageOs = Pick<ImageInventory, "os">;
+
+/** One fact of an imported finding, written under `details.imported_from`. */
+export interface GitlabImportedFact {
+  /** Stable snake_case key, e.g. `target`. */
+  readonly key: string;
+  /** The label GitLab shows, e.g. `Target`. */
+  readonly name: string;
+  readonly value: string;
+}
+
+/**
+ * Where a finding came from when another tool found it (an imported Trivy Operator report).
+ * Vigil did not match it, so the details that explain Vigil's matching (matched via, affected
+ * range, matching advisories) are left out and `details.imported_from` says who found it instead.
+ */
+export interface GitlabImportedFrom {
+  /** The tool, e.g. `Trivy Operator`. */
+  readonly tool: string;
+  /** What it was read from, e.g. `VulnerabilityReport default/replicaset-nginx-6d4cf56db6-nginx`. */
+  readonly source: string;
+  /** Further facts as the tool gave them, in order; empty values are left out. */
+  readonly facts?: readonly GitlabImportedFact[];
+}
+
 /** A message for the person who started the scan (`scan.messages`). */
 export interface GitlabScanMessage {
   /** `info` for normal behaviour, `warn` for a partial or recoverable problem, `fatal` when the scan stopped. */
@@ -63,6 +102,8 @@ export interface GitlabContainerScanningInput extends GitlabScannedImage, Gitlab
 /** A match that says which workload it was found in; it wins over its image's `kubernetes`. */
 export interface GitlabClusterMatch extends Match {
   readonly kubernetes?: GitlabKubernetesResource;
+  /** Set when another tool found this match (see {@link GitlabImportedFrom}). */
+  readonly importedFrom?: GitlabImportedFrom;
 }
 
 /**
@@ -71,8 +112,10 @@ export interface GitlabClusterMatch extends Match {
  * workloads: each match without its own `kubernetes` is reported once for each of them.
  */
 export interface GitlabClusterImage {
-  readonly image: ResolvedImage;
-  readonly inventory: ImageInventory;
+  /** A {@link ResolvedImage} for images Vigil scanned; imported reports give less. */
+  readonly image: GitlabImage;
+  /** An {@link ImageInventory} for images Vigil scanned; only its `os` is read. */
+  readonly inventory: GitlabImageOs;
   readonly matches: readonly GitlabClusterMatch[];
   readonly kubernetes?: GitlabKubernetesResource | readonly GitlabKubernetesResource[];
 }

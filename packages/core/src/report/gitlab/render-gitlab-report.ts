@@ -44,7 +44,9 @@ export function renderGitlabClusterImageScanning(input: GitlabClusterImageScanni
             "give the image's `kubernetes` or the match's own.",
         );
       }
-      for (const workload of workloads) findings.push({ match, image, inventory, kubernetes: workload });
+      const importedFrom = match.importedFrom ? { importedFrom: match.importedFrom } : {};
+      for (const workload of workloads)
+        findings.push({ match, image, inventory, kubernetes: workload, ...importedFrom });
     }
   }
   return renderReport("cluster_image_scanning", input, findings);
