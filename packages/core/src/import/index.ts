@@ -1,0 +1,3 @@
+/** Reports of other scanners, converted to Vigil's shapes. */
+
+export * from "./trivy-operator/index.js";
