@@ -1,0 +1,1 @@
+export { createGoBinaryExtractor } from "./go-binary-extractor.js";
