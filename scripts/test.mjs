@@ -13,7 +13,10 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), "..");
-/** Debian packages behind the test environment (apache2-utils: htpasswd for the auth registry). */
+/**
+ * Debian packages behind the test environment (apache2-utils: htpasswd for the auth registry;
+ * golang-go, gcc, libc6-dev: the Go and ELF executables the binary extractor tests build).
+ */
 const PACKAGES = [
   "docker-registry",
   "skopeo",
@@ -26,6 +29,9 @@ const PACKAGES = [
   "rpm",
   "zip",
   "python3",
+  "golang-go",
+  "gcc",
+  "libc6-dev",
 ];
 const isRoot = process.getuid?.() === 0;
 const timings = [];
