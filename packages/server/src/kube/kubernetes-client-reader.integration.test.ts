@@ -1,0 +1,300 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  createPullSecretCredentials,
+  discoverRunningContainers,
+  findCredentials,
+  KubernetesApiError,
+  KubernetesConnectionError,
+  type KubernetesReader,
+  ListExpiredError,
+} from "@vigil/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { KubeApiRule, KubeApiToken } from "../../../../scripts/test-env/kube-api/authorization.js";
+import {
+  DEFAULT_KUBE_USER,
+  type RunningKubeApiServer,
+  startKubeApiServer,
+} from "../../../../scripts/test-env/kube-api/kube-api-server.js";
+import { realClusterObjects } from "../../../../scripts/test-env/kube-api/real-cluster-seed.js";
+import { loadKubeConfig } from "./kube-config.js";
+import { createKubernetesClientReader } from "./kubernetes-client-reader.js";
+
+// The adapter against the real-protocol test API server (scripts/test-env/kube-api): HTTPS
+// with the test CA from the kubeconfig, bearer tokens, RBAC-like rules, continue tokens over
+// resourceVersion snapshots, 410 after compaction, Status errors in the real server's words.
+
+const ADMIN: KubeApiToken = { token: "admin-token-for-discovery-tests", user: "kubernetes-admin" };
+const VIGIL: KubeApiToken = { token: "vigil-token-for-discovery-tests", user: DEFAULT_KUBE_USER };
+const READ = ["get", "list"];
+/** What deploy/rbac.yaml grants, except pods, which only `default` and `kubescape` bind. */
+const NAMESPACED_PODS: KubeApiRule[] = [
+  { user: ADMIN.user, verbs: ["*"], resources: ["*"] },
+  {
+    user: VIGIL.user,
+    verbs: READ,
+    resources: ["pods"],
+    apiGroups: [""],
+    namespaces: ["default", "kubescape"],
+  },
+  { user: VIGIL.user, verbs: READ, resources: ["namespaces", "serviceaccounts", "secrets"], apiGroups: [""] },
+  { user: VIGIL.user, verbs: ["get"], resources: ["replicasets"], apiGroups: ["apps"] },
+  { user: VIGIL.user, verbs: ["get"], resources: ["jobs"], apiGroups: ["batch"] },
+];
+
+let server: RunningKubeApiServer;
+let dir: string;
+let admin: KubernetesReader;
+let vigil: KubernetesReader;
+
+function readerFor(token: KubeApiToken, name: string): KubernetesReader {
+  const path = server.kubeconfig(join(dir, `${name}.yaml`), { context: name, token: token.token });
+  return createKubernetesClientReader(loadKubeConfig({ kubeconfigPath: path }).kubeConfig);
+}
+
+beforeAll(async () => {
+  server = await startKubeApiServer({
+    objects: realClusterObjects(),
+    tokens: [ADMIN, VIGIL],
+    rules: NAMESPACED_PODS,
+  });
+  dir = mkdtempSync(join(tmpdir(), "vigil-kube-reader-"));
+  admin = readerFor(ADMIN, "admin");
+  vigil = readerFor(VIGIL, "vigil");
+});
+
+afterAll(async () => {
+  await server?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const podNames = () => server.list("pods").map((p) => `${p.metadata.namespace}/${p.metadata.name}`);
+
+describe("KubernetesReader over @kubernetes/client-node against the test API server", () => {
+  it("pages pods with limit and continue, in the server's order", async () => {
+    const seen: string[] = [];
+    let token: string | undefined;
+    let pages = 0;
+    do {
+      const page = await admin.listPods({ limit: 4, ...(token ? { continue: token } : {}) });
+      seen.push(...page.items.map((p) => `${p.metadata.namespace}/${p.metadata.name}`));
+      token = page.metadata?.continue;
+      pages++;
+    } while (token);
+    expect(seen).toEqual(podNames());
+    expect(pages).toBe(Math.ceil(podNames().length / 4));
+  });
+
+  it("reads pods as the API wrote them: RFC 3339 times, imageIDs, owners", async () => {
+    const page = await admin.listPods({
+      namespace: "default",
+      labelSelector: "pod-template-hash=84f5585d68",
+    });
+    expect(page.items.map((p) => p.metadata.name)).toEqual(["nginx-84f5585d68-42mxd"]);
+    const pod = page.items[0]!;
+    expect(pod.metadata.ownerReferences).toEqual([
+      {
+        apiVersion: "apps/v1",
+        kind: "ReplicaSet",
+        name: "nginx-84f5585d68",
+        uid: "1747930a-61ba-4ee1-b1a9-838af6cb094d",
+        controller: true,
+      },
+    ]);
+    expect(pod.status?.startTime).toBe("2023-03-26T09:10:32Z");
+    expect(pod.status?.containerStatuses?.[0]).toMatchObject({
+      imageID:
+        "docker-pullable://nginx@sha256:f7988fb6c02e0ce69257d9bd9cf37ae20a60f1df7563c3a2a6abe24160306b8d",
+      state: { running: { startedAt: "2023-03-26T09:10:35Z" } },
+    });
+  });
+
+  it("gives the same discovery in pages of 3 as in one page", async () => {
+    const whole = await discoverRunningContainers({ reader: admin, clusterId: "test" });
+    const paged = await discoverRunningContainers({ reader: admin, clusterId: "test", pageSize: 3 });
+    expect(whole.status).toBe("complete");
+    expect(
+      whole.containers.map(
+        (c) =>
+          `${c.namespace}/${c.pod} ${c.containerType}:${c.containerName} -> ${c.workload.kind}/${c.workload.name}`,
+      ),
+    ).toEqual([
+      "default/hurry-up-and-wait init:init-sleep -> Pod/hurry-up-and-wait",
+      "default/hurry-up-and-wait container:busy -> Pod/hurry-up-and-wait",
+      "default/nginx init:ic1 -> Pod/nginx",
+      "default/nginx container:nginx -> Pod/nginx",
+      "default/nginx-7fb78fb6d8-2w75j container:nginx -> Deployment/nginx",
+      "default/nginx-84f5585d68-42mxd container:nginx -> Deployment/nginx",
+      "default/nginx-job-88b9z container:nginx-job -> Job/nginx-job",
+      "default/sleep init:init -> Pod/sleep",
+      "default/sleep init:sidecar -> Pod/sleep",
+      "default/sleep container:sleep -> Pod/sleep",
+      "default/web-0 container:nginx -> StatefulSet/web",
+      "kube-system/cilium-operator-55658fb5c4-rxtnl container:cilium-operator -> Deployment/cilium-operator",
+      "kubescape/node-agent-4l822 container:node-agent -> DaemonSet/node-agent",
+    ]);
+    // The seeded default ServiceAccount names myregistrykey (Trivy Operator's fixture).
+    expect(whole.containers.find((c) => c.pod === "web-0")).toMatchObject({
+      pullReference:
+        "registry.k8s.io/nginx-slim@sha256:0e3657b75574b38c98c9ea0cc5a90a24352515b0237035fa61dadd457fe4b426",
+      startedAt: "2025-01-16T06:36:02Z",
+      pullSecrets: [{ namespace: "default", name: "myregistrykey" }],
+    });
+    expect(whole.skipped.map((c) => `${c.pod} ${c.container} ${c.reason}`)).toEqual([
+      "hello-28686821-dj5bf hello pod-finished",
+      "nginx-84f5585d68-42mxd bla no-status",
+      "nginx-84f5585d68-42mxd abc no-status",
+      "kubevuln-scheduler-28677846-pdblz kubevuln-scheduler pod-finished",
+    ]);
+    expect(paged).toEqual(whole);
+  });
+
+  it("fails only the namespace the account may not list, with the server's words", async () => {
+    const result = await discoverRunningContainers({
+      reader: vigil,
+      clusterId: "test",
+      namespaces: ["default", "kube-system", "kubescape"],
+    });
+    expect(result.status).toBe("partial");
+    expect(result.failures.map((f) => [f.scope, f.namespace, f.reason])).toEqual([
+      [
+        "namespace",
+        "kube-system",
+        'cannot list pods in namespace "kube-system": pods is forbidden: User "system:serviceaccount:vigil:vigil" ' +
+          'cannot list resource "pods" in API group "" in the namespace "kube-system". ' +
+          "Grant list on pods in this namespace (bind the ClusterRole in deploy/rbac.yaml)",
+      ],
+    ]);
+    expect(result.failures[0]!.cause).toMatchObject({
+      status: 403,
+      reason: "Forbidden",
+      verb: "list",
+      resource: "pods",
+    });
+    expect(new Set(result.containers.map((c) => c.namespace))).toEqual(new Set(["default", "kubescape"]));
+  });
+
+  it("fails a cluster-wide scan without cluster-wide list pods, naming the manifest to apply", async () => {
+    const result = await discoverRunningContainers({ reader: vigil, clusterId: "test" });
+    expect(result.status).toBe("failed");
+    expect(result.failures.map((f) => f.reason)).toEqual([
+      'cannot list pods cluster-wide: pods is forbidden: User "system:serviceaccount:vigil:vigil" cannot list ' +
+        'resource "pods" in API group "" at the cluster scope. Grant the ClusterRole in deploy/rbac.yaml',
+    ]);
+  });
+
+  it("answers an expired continue token with a 410 KubernetesApiError", async () => {
+    const first = await admin.listPods({ limit: 2 });
+    server.add({
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "bump-410-a", namespace: "default" },
+    });
+    server.compact();
+    const error = await admin
+      .listPods({ limit: 2, continue: first.metadata!.continue! })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(KubernetesApiError);
+    expect(error).toMatchObject({ status: 410, reason: "Expired", verb: "list", resource: "pods" });
+    expect((error as KubernetesApiError).serverMessage).toMatch(
+      /^The provided continue parameter is too old/,
+    );
+  });
+
+  it("restarts a listing once from scratch after a 410, then fails clearly if it expires again", async () => {
+    const whole = await discoverRunningContainers({ reader: admin, clusterId: "test" });
+    let compactions = 0;
+    /** Compacts the store right after the first page of a listing, `times` times. */
+    const compacting = (times: number): KubernetesReader => ({
+      ...admin,
+      async listPods(options) {
+        const page = await admin.listPods(options);
+        if (options.continue === undefined && compactions < times) {
+          compactions++;
+          server.add({
+            apiVersion: "v1",
+            kind: "ConfigMap",
+            metadata: { name: `bump-${times}-${compactions}`, namespace: "default" },
+          });
+          server.compact();
+        }
+        return page;
+      },
+    });
+    const restarted = await discoverRunningContainers({
+      reader: compacting(1),
+      clusterId: "test",
+      pageSize: 4,
+    });
+    expect(compactions).toBe(1);
+    expect(restarted).toEqual(whole);
+
+    compactions = 0;
+    const failed = await discoverRunningContainers({ reader: compacting(2), clusterId: "test", pageSize: 4 });
+    expect(failed.status).toBe("failed");
+    expect(failed.failures[0]!.cause).toBeInstanceOf(ListExpiredError);
+    expect(failed.failures[0]!.reason).toMatch(
+      /^cannot list pods cluster-wide: The list of pods of all namespaces expired twice while its pages were read \(410 Expired: /,
+    );
+  });
+
+  it("reads pull secrets with get and turns them into credentials; a forbidden one is an issue", async () => {
+    const credentials = createPullSecretCredentials({ reader: admin });
+    const found = await credentials.credentialsFor({
+      pullSecrets: [
+        { namespace: "default", name: "regcred" },
+        { namespace: "default", name: "hack-dockerconfig" },
+      ],
+    });
+    expect(found.issues).toEqual([]);
+    expect(findCredentials(found.config!, "quay.io")).toEqual({ username: "user", password: "Admin12345" });
+    expect(findCredentials(found.config!, "foo.example.com")).toEqual({ username: "foo", password: "bar" });
+
+    server.setRules(NAMESPACED_PODS.filter((r) => !r.resources.includes("secrets")));
+    try {
+      const denied = await createPullSecretCredentials({ reader: vigil }).credentialsFor({
+        pullSecrets: [{ namespace: "default", name: "regcred" }],
+      });
+      expect(denied.config).toBeUndefined();
+      expect(denied.issues.map((i) => i.message)).toEqual([
+        'Cannot get Secret default/regcred (403 Forbidden: secrets "regcred" is forbidden: User ' +
+          '"system:serviceaccount:vigil:vigil" cannot get resource "secrets" in API group "" in the namespace ' +
+          '"default"); images are pulled without it. Grant get on the pull secrets (the ClusterRole in ' +
+          "deploy/rbac.yaml) to use them.",
+      ]);
+      expect(JSON.stringify(denied.issues)).not.toContain("Admin12345");
+    } finally {
+      server.setRules(NAMESPACED_PODS);
+    }
+  });
+
+  it("maps a missing object to 404 and a refused token to 401, which discovery throws", async () => {
+    await expect(admin.getReplicaSet({ namespace: "default", name: "nope" })).rejects.toMatchObject({
+      status: 404,
+      reason: "NotFound",
+      resource: "replicasets.apps",
+      serverMessage: 'replicasets.apps "nope" not found',
+    });
+    const stranger = readerFor({ token: "not-a-known-token", user: "nobody" }, "stranger");
+    await expect(discoverRunningContainers({ reader: stranger, clusterId: "test" })).rejects.toMatchObject({
+      status: 401,
+    });
+  });
+
+  it("reports an unreachable server as a KubernetesConnectionError and honours cancellation", async () => {
+    const loaded = loadKubeConfig({ kubeconfigPath: join(dir, "admin.yaml") });
+    const cluster = loaded.kubeConfig.getCurrentCluster()!;
+    loaded.kubeConfig.clusters = [{ ...cluster, server: "https://127.0.0.1:1" }];
+    const unreachable = createKubernetesClientReader(loaded.kubeConfig);
+    const error = await unreachable.listNamespaces().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(KubernetesConnectionError);
+    expect((error as Error).message).toMatch(
+      /^Cannot reach the Kubernetes API server at https:\/\/127\.0\.0\.1:1: /,
+    );
+
+    const controller = new AbortController();
+    controller.abort(new Error("scan cancelled"));
+    await expect(admin.listPods({ signal: controller.signal })).rejects.toThrow("scan cancelled");
+  });
+});
