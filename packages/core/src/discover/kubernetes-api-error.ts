@@ -28,12 +28,18 @@ export interface KubernetesApiErrorInit {
 
 /** The API server answered a request with an error status. */
 export class KubernetesApiError extends Error {
+  /** HTTP status of the answer. */
   readonly status: number;
+  /** `Status.reason`, e.g. `Forbidden`, `Expired`. */
   readonly reason: string;
   readonly verb: KubernetesVerb;
+  /** RBAC resource with its group: `pods`, `replicasets.apps`. */
   readonly resource: string;
+  /** Absent for cluster-scoped and all-namespaces calls. */
   readonly namespace?: string;
+  /** The object a `get` asked for (`name` is taken by `Error`). */
   readonly objectName?: string;
+  /** `Status.message` as the server wrote it. */
   readonly serverMessage: string;
 
   constructor(init: KubernetesApiErrorInit) {

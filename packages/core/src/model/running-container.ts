@@ -39,16 +39,26 @@ export interface RunningContainer {
   readonly image: string;
   /** `status.imageID` exactly as the runtime wrote it. */
   readonly imageId: string;
-  /** Manifest (or index) digest the container runs, `sha256:…`, parsed from `imageId`. */
+  /**
+   * Manifest (or index) digest the container runs, `sha256:…`, parsed from `imageId`; when the
+   * runtime reports only a local image id (`docker://sha256:…`) and the spec pins a digest, the
+   * spec's (what the kubelet pulled). Containers with neither are skipped by discovery.
+   */
   readonly digest: string;
   /**
    * The reference to pull the running image by: repository from the spec image (or from
    * the imageID when the spec names none) pinned to `digest`, e.g. `registry.local/app@sha256:…`.
    */
   readonly pullReference: string;
-  /** When the container (or its pod, if the container's own time is unknown) started, ISO 8601. */
+  /**
+   * When the container started (`state.running` or, for init and ephemeral containers that
+   * ran, `state.terminated`), else the pod's `status.startTime`; RFC 3339 as the API writes it.
+   */
   readonly startedAt?: string;
   readonly nodeName?: string;
-  /** The pod's own pull secrets first, then its service account's. */
+  /**
+   * The pod's own `imagePullSecrets` first, then its service account's, without repeats
+   * (names only; discovery's `createPullSecretCredentials` reads them).
+   */
   readonly pullSecrets: readonly PullSecretRef[];
 }
