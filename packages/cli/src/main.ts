@@ -9,6 +9,7 @@ Usage: vigil COMMAND [options]
 Commands:
   sbom IMAGE     list the packages installed in an image (table, json, cyclonedx)
   scan image IMAGE  find known vulnerabilities in an image (table, json, gitlab, sarif, cyclonedx)
+  scan cluster   scan the images running in Kubernetes clusters, each digest once
   db COMMAND     manage the advisory database: update, import, status, export
   version        print the version
 

@@ -36,6 +36,7 @@ import {
 } from "./image-options.js";
 
 export const SCAN_HELP = `Usage: vigil scan image IMAGE [options]
+       vigil scan cluster [options]   (see vigil scan cluster --help)
 
 Scan an image for known vulnerabilities in its OS and language packages, using the
 advisory database (\`vigil db update\` or \`vigil db import\` fills it).
@@ -73,8 +74,12 @@ export async function runScan(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${SCAN_HELP}\n`);
     return 0;
   }
+  if (target === "cluster") return (await import("./scan-cluster.js")).runScanCluster(rest);
   if (target !== "image") {
-    throw new CliError(`unknown scan target ${JSON.stringify(target)}`, "Run `vigil scan image --help`.");
+    throw new CliError(
+      `unknown scan target ${JSON.stringify(target)}`,
+      "Run `vigil scan image --help` or `vigil scan cluster --help`.",
+    );
   }
   const { values, positionals } = parseArgs({
     args: [...rest],

@@ -1,3 +1,4 @@
+export * from "./cluster/index.js";
 export * from "./cyclonedx-sbom.js";
 export * from "./cyclonedx-vulnerabilities.js";
 export * from "./gitlab/index.js";

@@ -4,9 +4,9 @@
  * these files (identifiers, severity, ids, locations) stay internal.
  */
 
+export * from "./cluster-scan-gitlab.js";
 export type * from "./gitlab-report-format.js";
 export { GITLAB_REPORT_SCHEMA_VERSION } from "./gitlab-report-format.js";
 export type * from "./gitlab-report-input.js";
 export { GitlabReportInputError } from "./gitlab-report-input.js";
 export { renderGitlabClusterImageScanning, renderGitlabContainerScanning } from "./render-gitlab-report.js";
-export * from "./cluster-scan-gitlab.js";

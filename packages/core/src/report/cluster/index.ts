@@ -1,0 +1,2 @@
+export * from "./cluster-scan-json.js";
+export * from "./cluster-scan-table.js";
