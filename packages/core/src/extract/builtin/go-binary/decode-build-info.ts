@@ -6,6 +6,8 @@ import { BUILD_INFO_HEADER_SIZE } from "./find-build-info.js";
 const MAX_VERSION_BYTES = 4 * 1024;
 /** Longest module information accepted: about 100 bytes a module, so room for thousands. */
 const MAX_MODINFO_BYTES = 1024 * 1024;
+/** Strings of the pre-1.18 format this close to each other are read together. */
+const NEARBY_BYTES = 64 * 1024;
 /** A varint of up to 64 bits takes at most 10 bytes. */
 const MAX_VARINT_BYTES = 10;
 /** The sentinels around the module information (cmd/go's modload infoStart/infoEnd). */
@@ -171,13 +173,32 @@ async function readPointedStrings(
     targets.push({ index: i, offset: mapped.offset, length });
   }
   const result: Buffer[] = [Buffer.alloc(0), Buffer.alloc(0)];
-  for (const target of [...targets].sort((a, b) => a.offset - b.offset)) {
-    if (target.length === 0) continue;
-    const bytes = await reader.readAt(target.offset, target.length);
-    if (bytes.length < target.length) {
-      return elfProblem("go-buildinfo-truncated", `the file ends inside the ${what[target.index]}`);
+  const present = targets.filter((t) => t.length > 0).sort((a, b) => a.offset - b.offset);
+  // Both strings are in .rodata, behind the blob: one read for both when they are close, so
+  // the host needs one more pass over the layer, not two.
+  const [first, second] = present;
+  const spans =
+    first &&
+    second &&
+    second.offset >= first.offset + first.length &&
+    second.offset - (first.offset + first.length) <= NEARBY_BYTES
+      ? [
+          {
+            offset: first.offset,
+            length: second.offset + second.length - first.offset,
+            parts: [first, second],
+          },
+        ]
+      : present.map((t) => ({ offset: t.offset, length: t.length, parts: [t] }));
+  for (const span of spans) {
+    const bytes = await reader.readAt(span.offset, span.length);
+    for (const part of span.parts) {
+      const from = part.offset - span.offset;
+      if (bytes.length < from + part.length) {
+        return elfProblem("go-buildinfo-truncated", `the file ends inside the ${what[part.index]}`);
+      }
+      result[part.index] = bytes.subarray(from, from + part.length);
     }
-    result[target.index] = bytes;
   }
   return elfOk([result[0]!, result[1]!]);
 }
