@@ -24,7 +24,10 @@ describe("createRetainingReader", () => {
     const seen: [number, number][] = [];
     const reader = createRetainingReader({
       size: host.size,
-      readAt: (o, l) => (seen.push([o, l]), host.readAt(o, l)),
+      readAt: (o, l) => {
+        seen.push([o, l]);
+        return host.readAt(o, l);
+      },
     });
     await reader.readAt(0, 16);
     await reader.readAt(32, 16);
