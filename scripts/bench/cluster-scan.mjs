@@ -1,0 +1,184 @@
+// A simulated cluster of 10 000 pods running 500 distinct image digests, scanned by the real
+// `vigil scan cluster` against the test Kubernetes API server (real REST protocol, compiled from
+// scripts/test-env/kube-api) and a local docker-registry.
+//
+// The 500 digests are variants of six real test images (minbase, python, multilayer, nodeapp,
+// alpine-3.11, rpm-sqlite): the same layers under a config with one extra label, so each
+// variant has its own config and manifest digest, as re-built images do. Re-tagging alone would
+// not do: a tag names the same digest.
+//
+// Prints: discovery time (in-process, the adapter over @kubernetes/client-node), the number of
+// image scans (must equal the distinct digests), the first run's total, and a second run with
+// nothing changed, which must pull nothing (every digest from the image cache) and take a small
+// fraction of the first (target < 0.1).
+import { execFileSync, spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { printTable, repoRoot, startBenchRegistry, testImagesDir } from "./lib.mjs";
+
+const PODS = Number(process.env.BENCH_PODS ?? 10_000);
+const DIGESTS = Number(process.env.BENCH_DIGESTS ?? 500);
+const BASES = ["minbase", "python", "multilayer", "nodeapp", "alpine-3.11", "rpm-sqlite"];
+const OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
+
+/** The test API server as plain JS: compiled once per source hash under the bench cache. */
+function compiledKubeApi() {
+  const sources = join(repoRoot, "scripts/test-env");
+  const hash = createHash("sha256");
+  for (const f of execFileSync("git", ["ls-files", "scripts/test-env"], { cwd: repoRoot, encoding: "utf8" }).split("\n")) {
+    if (f.endsWith(".ts")) hash.update(f).update(readFileSync(join(repoRoot, f)));
+  }
+  const cache = process.env.VIGIL_BENCH_CACHE || "/var/cache/vigil-bench";
+  const out = join(cache, `kube-api-${hash.digest("hex").slice(0, 16)}`);
+  if (!existsSync(join(out, "kube-api/kube-api-server.js"))) {
+    execFileSync(
+      "npx",
+      ["tsc", "--outDir", out, "--rootDir", sources, "--module", "nodenext", "--moduleResolution", "nodenext"]
+        .concat(["--target", "es2022", "--skipLibCheck", "--types", "node"])
+        .concat([join(sources, "kube-api/kube-api-server.ts"), join(sources, "kube-api/synthetic-cluster.ts")]),
+      { cwd: repoRoot, stdio: "inherit" },
+    );
+    cpSync(join(sources, "kube-api/testdata"), join(out, "kube-api/testdata"), { recursive: true });
+  }
+  return out;
+}
+
+/** Push `count` variants of the base images; returns [{repository, digest}] in order. */
+async function pushVariants(host, count) {
+  const variants = [];
+  const bases = {};
+  for (const tag of BASES) {
+    const response = await fetch(`http://${host}/v2/bench/${tag}/manifests/latest`, { headers: { Accept: OCI_MANIFEST } });
+    const manifest = await response.json();
+    const config = await (await fetch(`http://${host}/v2/bench/${tag}/blobs/${manifest.config.digest}`)).json();
+    bases[tag] = { manifest, config };
+  }
+  for (let i = 0; i < count; i++) {
+    const tag = BASES[i % BASES.length];
+    const { manifest, config } = bases[tag];
+    const variantConfig = Buffer.from(
+      JSON.stringify({ ...config, config: { ...config.config, Labels: { ...config.config?.Labels, "vigil.bench/variant": String(i) } } }),
+    );
+    const configDigest = `sha256:${createHash("sha256").update(variantConfig).digest("hex")}`;
+    const upload = await fetch(`http://${host}/v2/bench/${tag}/blobs/uploads/`, { method: "POST" });
+    const location = new URL(upload.headers.get("location"), `http://${host}`);
+    location.searchParams.set("digest", configDigest);
+    const put = await fetch(location, { method: "PUT", body: variantConfig, headers: { "Content-Type": "application/octet-stream" } });
+    if (!put.ok) throw new Error(`config upload ${put.status}`);
+    const variantManifest = Buffer.from(
+      JSON.stringify({ ...manifest, config: { ...manifest.config, digest: configDigest, size: variantConfig.length } }),
+    );
+    const digest = `sha256:${createHash("sha256").update(variantManifest).digest("hex")}`;
+    const pushed = await fetch(`http://${host}/v2/bench/${tag}/manifests/v${i}`, {
+      method: "PUT",
+      body: variantManifest,
+      headers: { "Content-Type": OCI_MANIFEST },
+    });
+    if (!pushed.ok) throw new Error(`manifest push ${pushed.status}`);
+    variants.push({ repository: `${host}/bench/${tag}`, tag: `v${i}`, digest });
+  }
+  return variants;
+}
+
+/** Point every container of the synthetic cluster at a real variant, by its synthetic image index. */
+function useVariants(objects, variants) {
+  for (const object of objects) {
+    if (object.kind !== "Pod") continue;
+    const remap = (image) => {
+      const index = Number(/app-(\d+)/.exec(image)?.[1] ?? 0) % variants.length;
+      return variants[index];
+    };
+    for (const list of ["containers", "initContainers"]) {
+      for (const c of object.spec[list] ?? []) c.image = `${remap(c.image).repository}:${remap(c.image).tag}`;
+    }
+    for (const list of ["containerStatuses", "initContainerStatuses"]) {
+      for (const s of object.status[list] ?? []) {
+        const v = remap(s.image);
+        s.image = `${v.repository}:${v.tag}`;
+        s.imageID = `${v.repository}@${v.digest}`;
+      }
+    }
+  }
+}
+
+function vigil(args, env) {
+  return new Promise((resolvePromise, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(process.execPath, [join(repoRoot, "packages/cli/dist/main.js"), ...args], {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stdout.resume();
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      if (code !== 0 && code !== 1) reject(new Error(`vigil exited ${code}: ${stderr.slice(0, 2000)}`));
+      else resolvePromise(seconds);
+    });
+  });
+}
+
+const images = testImagesDir();
+const kubeApi = compiledKubeApi();
+const { startKubeApiServer } = await import(join(kubeApi, "kube-api/kube-api-server.js"));
+const { syntheticCluster } = await import(join(kubeApi, "kube-api/synthetic-cluster.js"));
+const { discoverRunningContainers } = await import(join(repoRoot, "packages/core/dist/index.js"));
+const { createKubernetesClientReader, loadKubeConfig } = await import(join(repoRoot, "packages/server/dist/index.js"));
+
+const registry = await startBenchRegistry(join(images, "oci"), BASES);
+const work = mkdtempSync(join(tmpdir(), "vigil-bench-cluster-"));
+let api;
+try {
+  const variants = await pushVariants(registry.host, DIGESTS);
+  // The synthetic cluster's sidecar image is one more index; it folds onto variant 0.
+  const objects = syntheticCluster({ pods: PODS, images: DIGESTS, registry: registry.host });
+  useVariants(objects, variants);
+  api = await startKubeApiServer({ objects });
+  const kubeconfig = api.kubeconfig(join(work, "kubeconfig"), { context: "bench" });
+
+  const discoveryStart = process.hrtime.bigint();
+  const discovery = await discoverRunningContainers({
+    reader: createKubernetesClientReader(loadKubeConfig({ kubeconfigPath: kubeconfig }).kubeConfig),
+    clusterId: "bench",
+  });
+  const discoverySeconds = Number(process.hrtime.bigint() - discoveryStart) / 1e9;
+  const distinct = new Set(discovery.containers.map((c) => c.digest)).size;
+
+  const env = { VIGIL_DATA_DIR: join(work, "data"), VIGIL_CACHE_DIR: join(work, "cache"), DATABASE_URL: "", HOME: work };
+  await vigil(["db", "import", join(repoRoot, "packages/cli/src/testdata/secdb")], env);
+  const args = ["scan", "cluster", "--kubeconfig", kubeconfig, "--format", "json", "--concurrency", "2"];
+  const first = await vigil([...args, "--output", join(work, "first.json")], env);
+  const second = await vigil([...args, "--output", join(work, "second.json")], env);
+  const report = (name) => JSON.parse(readFileSync(join(work, name), "utf8")).clusters[0];
+  const r1 = report("first.json");
+  const r2 = report("second.json");
+  const pulledAgain = r2.images.filter((i) => !i.fromCache).length;
+
+  printTable(
+    ["pods", "containers", "distinct digests", "discovery s", "image scans", "run 1 s", "run 2 s", "run 2 / run 1", "run 2 pulled"],
+    [
+      [
+        discovery.stats.pods,
+        discovery.stats.containers,
+        distinct,
+        discoverySeconds.toFixed(2),
+        r1.images.length,
+        first.toFixed(1),
+        second.toFixed(1),
+        (second / first).toFixed(3),
+        pulledAgain,
+      ],
+    ],
+  );
+  if (r1.images.length !== distinct) console.log(`MISMATCH: ${r1.images.length} image scans for ${distinct} digests`);
+  if (r1.status !== "complete" || r2.status !== "complete") console.log(`status: ${r1.status} / ${r2.status}`);
+  console.log("target: image scans = distinct digests; run 2 pulls nothing; run 2 / run 1 < 0.1");
+} finally {
+  await api?.close();
+  registry.stop();
+  rmSync(work, { recursive: true, force: true });
+}
