@@ -106,7 +106,8 @@ function useVariants(objects, variants) {
 function vigil(args, env) {
   return new Promise((resolvePromise, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, [join(repoRoot, "packages/cli/dist/main.js"), ...args], {
+    const prof = process.env.BENCH_CPU_PROF ? ["--cpu-prof", "--cpu-prof-dir", process.env.BENCH_CPU_PROF] : [];
+    const child = spawn(process.execPath, [...prof, join(repoRoot, "packages/cli/dist/main.js"), ...args], {
       env: { ...process.env, ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
