@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testEnv } from "../../../scripts/test-env/env.js";
+import type { KubeApiRule } from "../../../scripts/test-env/kube-api/authorization.js";
 import {
   type RunningKubeApiServer,
   startKubeApiServer,
@@ -23,6 +24,14 @@ const digestOf = (tag: string): string =>
 const alpine = digestOf("alpine-3.11");
 const minbase = digestOf("minbase");
 const started = "2023-03-01T08:00:00Z";
+
+// What deploy/rbac.yaml grants, except pods cluster-wide and in secret-team.
+const namespaceRule: KubeApiRule = { user: "*", verbs: ["list", "watch"], resources: ["namespaces"] };
+const otherRules: KubeApiRule[] = [
+  { user: "*", verbs: ["list", "watch"], resources: ["pods"], namespaces: ["shop", "batch"] },
+  { user: "*", verbs: ["get"], resources: ["serviceaccounts", "secrets", "replicasets", "jobs"] },
+];
+const rules: KubeApiRule[] = [namespaceRule, ...otherRules];
 
 let api: RunningKubeApiServer;
 let kubeconfig: string;
@@ -226,12 +235,7 @@ beforeAll(async () => {
         imageID: `${plainMinbase}@${minbase}`,
       }),
     ],
-    // What deploy/rbac.yaml grants, except pods in secret-team.
-    rules: [
-      { user: "*", verbs: ["list", "watch"], resources: ["namespaces"] },
-      { user: "*", verbs: ["list", "watch"], resources: ["pods"], namespaces: ["shop", "batch"] },
-      { user: "*", verbs: ["get"], resources: ["serviceaccounts", "secrets", "replicasets", "jobs"] },
-    ],
+    rules,
   });
   kubeconfig = api.kubeconfig(join(work, "kubeconfig"), { context: "prod-eu" });
   const imported = await vigil(["db", "import", secdb]);
@@ -360,13 +364,51 @@ describe("vigil scan cluster", () => {
     expect(allowed.code).toBe(1);
   });
 
-  it("fails, naming the missing permission and the manifest, when pods cannot be listed cluster-wide", async () => {
+  it("lists pods namespace by namespace when they cannot be listed cluster-wide: partial, failing only the forbidden namespace", async () => {
     const run = await vigil([...baseArgs()]);
     expect(run.code).toBe(2);
-    expect(run.stdout).toMatch(/^prod-eu\s+failed\s/m);
-    expect(run.stdout).toMatch(
-      /cannot list pods cluster-wide: pods is forbidden: .* at the cluster scope\. Grant the ClusterRole in deploy\/rbac\.yaml/,
+    expect(run.stdout).toMatch(/^prod-eu\s+partial\s+2\s+5\s+5\s+1\s+2\s+2\s+0\s+\d+$/m);
+    expect(run.stdout).toContain("prod-eu: 1 failures (the scan is partial):");
+    expect(run.stdout).toContain(
+      'namespace secret-team: cannot list pods in namespace "secret-team": pods is forbidden: User "system:serviceaccount:vigil:vigil" cannot list resource "pods" in API group "" in the namespace "secret-team". Grant list on pods in this namespace (bind the ClusterRole in deploy/rbac.yaml)',
     );
+
+    const out = join(work, "fallback.json");
+    const json = await vigil([...baseArgs(), "--format", "json", "--output", out]);
+    expect(json.code).toBe(2);
+    const [cluster] = JSON.parse(readFileSync(out, "utf8")).clusters;
+    expect(cluster.status).toBe("partial");
+    expect(cluster.failures).toEqual([
+      expect.objectContaining({ scope: "namespace", subject: "secret-team" }),
+    ]);
+    const scannedPods = cluster.images.flatMap((i: { containers: { namespace: string; pod: string }[] }) =>
+      i.containers.map((c) => `${c.namespace}/${c.pod}`),
+    );
+    expect([...new Set(scannedPods)].sort()).toEqual([
+      "batch/report-28934700-abcde",
+      "shop/db-0",
+      "shop/web-7d4b9c8f5-m4q7z",
+      "shop/web-7d4b9c8f5-x2k9p",
+    ]);
+    const fallback = cluster.issues.find((i: { code: string }) => i.code === "pods-listed-per-namespace");
+    expect(fallback).toMatchObject({ severity: "info" });
+    expect(fallback.message).toMatch(
+      /^Cannot list pods cluster-wide \(pods is forbidden: .* at the cluster scope\); listed them namespace by namespace/,
+    );
+  });
+
+  it("fails, naming both missing permissions and the manifest, when neither pods nor namespaces can be listed cluster-wide", async () => {
+    api.setRules(otherRules);
+    try {
+      const run = await vigil([...baseArgs()]);
+      expect(run.code).toBe(2);
+      expect(run.stdout).toMatch(/^prod-eu\s+failed\s/m);
+      expect(run.stdout).toMatch(
+        /cannot list pods cluster-wide: pods is forbidden: .* at the cluster scope; cannot list namespaces either, to list pods namespace by namespace: namespaces is forbidden: .* at the cluster scope\. Grant list on pods and list on namespaces cluster-wide \(bind the ClusterRole in deploy\/rbac\.yaml\)/,
+      );
+    } finally {
+      api.setRules(rules);
+    }
   });
 
   it("fails the image, not the scan, when the pull secret is missing, and never writes the password anywhere", async () => {

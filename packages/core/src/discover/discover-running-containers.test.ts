@@ -283,10 +283,127 @@ describe("discoverRunningContainers: errors", () => {
     expect(result.stats.namespaces).toBe(2);
   });
 
-  it("fails with the missing permission and the manifest to apply when cluster-wide listing is forbidden", async () => {
+  it("falls back to listing namespace by namespace when pods are forbidden cluster-wide (status partial)", async () => {
+    const whole = await discover({ reader: cluster() });
+    const reader = cluster({
+      fail: (call) =>
+        call.method === "listPods" && (call.namespace === undefined || call.namespace === "kube-system")
+          ? forbidden(call)
+          : undefined,
+    });
+    const result = await discover({ reader });
+    expect(result.status).toBe("partial");
+    expect(result.failures).toEqual([
+      {
+        scope: "namespace",
+        namespace: "kube-system",
+        reason:
+          'cannot list pods in namespace "kube-system": pods is forbidden: User "system:serviceaccount:vigil:vigil-agent" ' +
+          'cannot list resource "pods" in API group "" in the namespace "kube-system". ' +
+          "Grant list on pods in this namespace (bind the ClusterRole in deploy/rbac.yaml)",
+        cause: expect.any(KubernetesApiError),
+      },
+    ]);
+    // The allowed namespaces are discovered exactly as by the cluster-wide list.
+    expect(result.containers).toEqual(whole.containers.filter((c) => c.namespace !== "kube-system"));
+    expect(result.skipped).toEqual(whole.skipped.filter((s) => s.namespace !== "kube-system"));
+    expect(result.stats).toEqual({ namespaces: 2, pods: 8, containers: 9, skipped: 4 });
+    expect(result.issues.filter((i) => i.code === "pods-listed-per-namespace")).toEqual([
+      {
+        severity: "info",
+        code: "pods-listed-per-namespace",
+        message:
+          'Cannot list pods cluster-wide (pods is forbidden: User "system:serviceaccount:vigil:vigil-agent" cannot list ' +
+          'resource "pods" in API group "" at the cluster scope); listed them namespace by namespace instead, and a ' +
+          "namespace whose pods are forbidden is reported as a failure. Grant list on pods cluster-wide (bind the " +
+          "ClusterRole in deploy/rbac.yaml) to read them in one list.",
+        source: "discover",
+        location: { record: "Pod *" },
+        subject: { kind: "Pod", name: "*" },
+      },
+    ]);
+    expect(
+      reader.calls.filter((c) => c.method.startsWith("list")).map((c) => `${c.method} ${c.namespace ?? "*"}`),
+    ).toEqual([
+      "listPods *",
+      "listNamespaces *",
+      "listPods default",
+      "listPods kube-system",
+      "listPods kubescape",
+    ]);
+  });
+
+  it("leaves excluded namespaces out of the fallback and pages through the namespace list", async () => {
+    const reader = cluster({
+      namespaces: ["default", "kube-system", "kubescape", "team-a", "team-b"],
+      fail: (call) =>
+        call.method === "listPods" && (call.namespace === undefined || call.namespace === "team-b")
+          ? forbidden(call)
+          : undefined,
+    });
+    const result = await discover({ reader, pageSize: 2, excludeNamespaces: ["kube-system", "kubescape"] });
+    expect(result.status).toBe("partial");
+    expect(result.failures.map((f) => `${f.scope} ${f.namespace}`)).toEqual(["namespace team-b"]);
+    expect(new Set(result.containers.map((c) => c.namespace))).toEqual(new Set(["default"]));
+    expect(result.stats.namespaces).toBe(2); // default and the empty team-a
+    expect(reader.calls.filter((c) => c.method === "listNamespaces").map((c) => c.continue)).toEqual([
+      undefined,
+      "offset:2",
+      "offset:4",
+    ]);
+    expect(
+      new Set(reader.calls.filter((c) => c.method === "listPods").map((c) => c.namespace ?? "*")),
+    ).toEqual(new Set(["*", "default", "team-a", "team-b"]));
+  });
+
+  it("lists at most `concurrency` namespaces at once in the fallback", async () => {
+    const inner = cluster({
+      namespaces: ["a", "b", "c", "d", "e", "f"],
+      fail: (call) =>
+        call.method === "listPods" && call.namespace === undefined ? forbidden(call) : undefined,
+    });
+    let inFlight = 0;
+    let most = 0;
+    const reader = {
+      ...inner,
+      async listPods(options: Parameters<typeof inner.listPods>[0]) {
+        inFlight++;
+        most = Math.max(most, inFlight);
+        try {
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          return await inner.listPods(options);
+        } finally {
+          inFlight--;
+        }
+      },
+    };
+    const result = await discover({ reader, concurrency: 2 });
+    expect(result.status).toBe("complete");
+    expect(most).toBe(2);
+    expect(inner.calls.filter((c) => c.method === "listPods")).toHaveLength(7);
+  });
+
+  it("fails when the fallback finds every namespace's pods forbidden", async () => {
     const result = await discover({
       reader: cluster({ fail: (call) => (call.method === "listPods" ? forbidden(call) : undefined) }),
     });
+    expect(result.status).toBe("failed");
+    expect(result.containers).toEqual([]);
+    expect(result.failures.map((f) => `${f.scope} ${f.namespace}`)).toEqual([
+      "namespace default",
+      "namespace kube-system",
+      "namespace kubescape",
+    ]);
+  });
+
+  it("fails the cluster, naming both missing permissions and the manifest, when namespaces are forbidden too", async () => {
+    const reader = cluster({
+      fail: (call) =>
+        (call.method === "listPods" && call.namespace === undefined) || call.method === "listNamespaces"
+          ? forbidden(call)
+          : undefined,
+    });
+    const result = await discover({ reader });
     expect(result.status).toBe("failed");
     expect(result.containers).toEqual([]);
     expect(result.failures).toEqual([
@@ -294,10 +411,36 @@ describe("discoverRunningContainers: errors", () => {
         scope: "cluster",
         reason:
           'cannot list pods cluster-wide: pods is forbidden: User "system:serviceaccount:vigil:vigil-agent" cannot ' +
-          'list resource "pods" in API group "" at the cluster scope. Grant the ClusterRole in deploy/rbac.yaml',
+          'list resource "pods" in API group "" at the cluster scope; cannot list namespaces either, to list pods ' +
+          'namespace by namespace: namespaces is forbidden: User "system:serviceaccount:vigil:vigil-agent" cannot ' +
+          'list resource "namespaces" in API group "" at the cluster scope. Grant list on pods and list on ' +
+          "namespaces cluster-wide (bind the ClusterRole in deploy/rbac.yaml)",
         cause: expect.any(KubernetesApiError),
       },
     ]);
+    expect(result.issues.filter((i) => i.code === "pods-listed-per-namespace")).toEqual([]);
+    expect(reader.calls.map((c) => c.method)).toEqual(["listPods", "listNamespaces"]);
+  });
+
+  it("fails the cluster without a fallback when the cluster-wide list fails for another reason than 403", async () => {
+    const reader = cluster({
+      fail: (call) =>
+        call.method === "listPods"
+          ? new KubernetesApiError({
+              status: 500,
+              reason: "InternalError",
+              verb: "list",
+              resource: "pods",
+              serverMessage: "etcdserver: request timed out",
+            })
+          : undefined,
+    });
+    const result = await discover({ reader });
+    expect(result.status).toBe("failed");
+    expect(result.failures.map((f) => f.reason)).toEqual([
+      "cannot list pods cluster-wide: etcdserver: request timed out",
+    ]);
+    expect(reader.calls.map((c) => c.method)).toEqual(["listPods"]);
   });
 
   it("restarts the listing once from scratch when a continue token expires (410)", async () => {

@@ -24,7 +24,9 @@ export interface DiscoverOptions {
   readonly clusterId: string;
   /**
    * Namespaces to scan, each listed on its own (a 403 on one fails only that one). Absent or
-   * empty: every namespace, with one cluster-wide list (needs `list pods` cluster-wide).
+   * empty: every namespace, with one cluster-wide list (needs `list pods` cluster-wide); when
+   * that list is forbidden, namespace by namespace instead (needs `list namespaces`), where
+   * a namespace whose pods are forbidden fails on its own.
    */
   readonly namespaces?: readonly string[];
   /** Namespaces left out, from the include list or from the whole cluster. */
@@ -71,7 +73,10 @@ export interface DiscoveryFailure {
 
 /** Counts of one discovery run. */
 export interface DiscoveryStats {
-  /** Namespaces whose pods were listed (cluster-wide: namespaces with at least one pod). */
+  /**
+   * Namespaces whose pods were listed (with one cluster-wide list: namespaces with at least
+   * one pod; namespace by namespace: every namespace listed, empty or not).
+   */
   readonly namespaces: number;
   /** Pods listed, after the namespace filters. */
   readonly pods: number;
@@ -111,6 +116,12 @@ const TYPE_ORDER: Readonly<Record<ContainerType, number>> = { init: 0, container
  * is a failure of that namespace and the others go on; an unreadable ReplicaSet, Job or
  * service account is an issue with a documented fallback. Only what concerns the whole run
  * is thrown: 401 (credentials refused), a {@link KubernetesConnectionError}, cancellation.
+ *
+ * Without named namespaces, pods are listed cluster-wide in one list. An identity that may
+ * list pods only in some namespaces (RoleBindings per team) gets 403 there; discovery then
+ * lists the namespaces and their pods one by one, with an info issue saying so, and the
+ * namespaces it may not read become namespace failures (status `partial`). Only when the
+ * namespaces cannot be listed either is the whole cluster a failure.
  */
 export async function discoverRunningContainers(options: DiscoverOptions): Promise<DiscoveryResult> {
   const { reader, clusterId, labelSelector, signal } = options;
@@ -143,10 +154,9 @@ export async function discoverRunningContainers(options: DiscoverOptions): Promi
   const pods: KubePod[] = [];
   let namespaceCount = 0;
   let scopes = 0;
-  if (include.length > 0) {
-    const targets = include.filter((ns) => !exclude.has(ns)).sort();
-    scopes = targets.length;
-    if (targets.length > 0) await reportMissingNamespaces(reader, targets, pageSize, signal, onIssue);
+
+  /** Each namespace in its own list, `concurrency` at a time; one that cannot be listed fails alone. */
+  const listEachNamespace = async (targets: readonly string[]): Promise<void> => {
     const settled = await runPool(targets, concurrency, async (namespace) => {
       try {
         const listed = await listPods(namespace);
@@ -168,6 +178,13 @@ export async function discoverRunningContainers(options: DiscoverOptions): Promi
       namespaceCount++;
       for (const pod of outcome.value.pods) pods.push(withNamespace(pod, outcome.value.namespace));
     }
+  };
+
+  if (include.length > 0) {
+    const targets = include.filter((ns) => !exclude.has(ns)).sort();
+    scopes = targets.length;
+    if (targets.length > 0) await reportMissingNamespaces(reader, targets, pageSize, signal, onIssue);
+    await listEachNamespace(targets);
   } else {
     scopes = 1;
     try {
@@ -176,7 +193,41 @@ export async function discoverRunningContainers(options: DiscoverOptions): Promi
       namespaceCount = new Set(pods.map((pod) => pod.metadata.namespace ?? "")).size;
     } catch (error) {
       if (!isScopedApiError(error) && !(error instanceof ListExpiredError)) throw error;
-      failures.push({ scope: "cluster", reason: clusterFailureReason(error), cause: error });
+      // Only a 403 is worth the fallback: the per-namespace lists would meet a server error
+      // or an expired list just the same.
+      let namespaces: string[] | undefined;
+      let namespacesError: unknown;
+      if (isKubernetesApiError(error, 403)) {
+        try {
+          namespaces = await listNamespaceNames(reader, pageSize, signal);
+        } catch (listError) {
+          if (!isScopedApiError(listError) && !(listError instanceof ListExpiredError)) throw listError;
+          namespacesError = listError;
+        }
+      }
+      if (namespaces) {
+        onIssue(
+          objectIssue(
+            "info",
+            "pods-listed-per-namespace",
+            `Cannot list pods cluster-wide (${serverSaid(error)}); listed them namespace by namespace ` +
+              "instead, and a namespace whose pods are forbidden is reported as a failure. Grant list on " +
+              "pods cluster-wide (bind the ClusterRole in deploy/rbac.yaml) to read them in one list.",
+            "Pod",
+            undefined,
+            "*",
+          ),
+        );
+        const targets = namespaces.filter((ns) => !exclude.has(ns)).sort();
+        scopes = targets.length;
+        await listEachNamespace(targets);
+      } else {
+        failures.push({
+          scope: "cluster",
+          reason: clusterFailureReason(error, namespacesError),
+          cause: error,
+        });
+      }
     }
   }
 
@@ -291,10 +342,34 @@ function namespaceFailureReason(namespace: string, error: unknown): string {
     : base;
 }
 
-function clusterFailureReason(error: unknown): string {
+/** `namespacesError`: why the per-namespace fallback (tried after a 403 only) could not list namespaces. */
+function clusterFailureReason(error: unknown, namespacesError: unknown): string {
   if (error instanceof ListExpiredError) return `cannot list pods cluster-wide: ${error.message}`;
   const base = `cannot list pods cluster-wide: ${serverSaid(error)}`;
-  return isKubernetesApiError(error, 403) ? `${base}. Grant the ClusterRole in deploy/rbac.yaml` : base;
+  if (!isKubernetesApiError(error, 403)) return base;
+  const fallback = `cannot list namespaces either, to list pods namespace by namespace: ${serverSaid(namespacesError)}`;
+  return isKubernetesApiError(namespacesError, 403)
+    ? `${base}; ${fallback}. Grant list on pods and list on namespaces cluster-wide (bind the ClusterRole in deploy/rbac.yaml)`
+    : `${base}; ${fallback}. Grant list on pods cluster-wide (bind the ClusterRole in deploy/rbac.yaml)`;
+}
+
+/** Every namespace's name, page by page. */
+async function listNamespaceNames(
+  reader: KubernetesReader,
+  pageSize: number,
+  signal: AbortSignal | undefined,
+): Promise<string[]> {
+  const listed = await listAllPages(
+    "namespaces",
+    (token) =>
+      reader.listNamespaces({
+        limit: pageSize,
+        ...(token !== undefined ? { continue: token } : {}),
+        ...(signal ? { signal } : {}),
+      }),
+    signal,
+  );
+  return [...new Set(listed.items.map((ns) => ns.metadata.name ?? ""))].filter((name) => name !== "");
 }
 
 /**
@@ -311,17 +386,7 @@ async function reportMissingNamespaces(
 ): Promise<void> {
   let existing: Set<string>;
   try {
-    const listed = await listAllPages(
-      "namespaces",
-      (token) =>
-        reader.listNamespaces({
-          limit: pageSize,
-          ...(token !== undefined ? { continue: token } : {}),
-          ...(signal ? { signal } : {}),
-        }),
-      signal,
-    );
-    existing = new Set(listed.items.map((ns) => ns.metadata.name ?? ""));
+    existing = new Set(await listNamespaceNames(reader, pageSize, signal));
   } catch (error) {
     if (!isScopedApiError(error) && !(error instanceof ListExpiredError)) throw error;
     onIssue(
