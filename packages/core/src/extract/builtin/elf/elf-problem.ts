@@ -1,3 +1,5 @@
+import type { ExtractorIssue, ExtractorResult } from "../../extractor.js";
+
 /**
  * Why an ELF structure could not be read. Extractors turn it into an issue of their own: a
  * damaged executable is bad data, never an exception.
@@ -21,4 +23,9 @@ export function elfOk<T>(value: T): ElfResult<T> {
 /** A failed {@link ElfResult}. */
 export function elfProblem<T>(code: string, message: string): ElfResult<T> {
   return { ok: false, problem: { code, message } };
+}
+
+/** A result with no packages and the problem as its one issue. */
+export function elfProblemResult(problem: ElfProblem, severity: ExtractorIssue["severity"]): ExtractorResult {
+  return { packages: [], issues: [{ severity, code: problem.code, message: problem.message }] };
 }

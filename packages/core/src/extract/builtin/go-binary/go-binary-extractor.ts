@@ -9,8 +9,8 @@ import type { FileReader } from "../../file-reader.js";
 import {
   createRetainingReader,
   type ElfHeader,
-  type ElfProblem,
   type ElfSegment,
+  elfProblemResult,
   isExecutableCandidate,
   PT_NOTE,
   parseNotes,
@@ -51,16 +51,16 @@ async function extractGoBinary({
   const reader = createRetainingReader(hostReader);
   const header = await readElfHeader(reader);
   if (!header) return EMPTY_RESULT;
-  if (!header.ok) return problemResult(header.problem, "warning");
+  if (!header.ok) return elfProblemResult(header.problem, "warning");
   const segments = await readProgramHeaders(reader, header.value);
-  if (!segments.ok) return problemResult(segments.problem, "warning");
+  if (!segments.ok) return elfProblemResult(segments.problem, "warning");
 
   const deep = await hasGoNote(reader, header.value, segments.value);
   const at = await findBuildInfo(reader, segments.value, { deep, ...(signal ? { signal } : {}) });
   if (at === undefined) return EMPTY_RESULT;
   const raw = await decodeBuildInfo(reader, segments.value, at);
   // The magic was found: this is a Go binary whose packages could not be read.
-  if (!raw.ok) return problemResult(raw.problem, "error");
+  if (!raw.ok) return elfProblemResult(raw.problem, "error");
 
   const issues: ExtractorIssue[] = [];
   let modInfo: ReturnType<typeof parseModInfo>["info"] | undefined;
@@ -103,8 +103,4 @@ async function hasGoNote(
     if (parseNotes(header, bytes).some((n) => n.name === GO_NOTE_NAME)) return true;
   }
   return false;
-}
-
-function problemResult(problem: ElfProblem, severity: ExtractorIssue["severity"]): ExtractorResult {
-  return { packages: [], issues: [{ severity, code: problem.code, message: problem.message }] };
 }

@@ -1,0 +1,1 @@
+export { createRustBinaryExtractor } from "./rust-binary-extractor.js";
