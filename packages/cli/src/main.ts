@@ -10,6 +10,7 @@ Commands:
   sbom IMAGE     list the packages installed in an image (table, json, cyclonedx)
   scan image IMAGE  find known vulnerabilities in an image (table, json, gitlab, sarif, cyclonedx)
   scan cluster   scan the images running in Kubernetes clusters, each digest once
+  import trivy-operator  import the Trivy Operator's vulnerability reports from a cluster
   db COMMAND     manage the advisory database: update, import, status, export
   version        print the version
 
@@ -23,6 +24,7 @@ const COMMANDS: Record<string, (argv: readonly string[]) => Promise<number>> = {
   sbom: async (argv) => (await import("./commands/sbom.js")).runSbom(argv),
   db: async (argv) => (await import("./commands/db.js")).runDb(argv),
   scan: async (argv) => (await import("./commands/scan.js")).runScan(argv),
+  import: async (argv) => (await import("./commands/import.js")).runImport(argv),
   version: async () => {
     process.stdout.write(`${TOOL_VERSION}\n`);
     return 0;
