@@ -1,6 +1,7 @@
 import { writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import {
+  type CustomObjectReader,
   convertTrivyReports,
   KubernetesApiError,
   KubernetesConnectionError,
@@ -112,6 +113,10 @@ async function runImportTrivyOperator(argv: readonly string[]): Promise<number> 
     );
   }
 
+  if (values.namespace.some((n) => n.trim() === "")) {
+    throw new CliError("--namespace needs a namespace name", "Leave --namespace out to read all namespaces.");
+  }
+
   let loaded: ReturnType<typeof loadKubeConfig>;
   try {
     loaded = loadKubeConfig({
@@ -192,7 +197,7 @@ async function runImportTrivyOperator(argv: readonly string[]): Promise<number> 
  * the other. A cluster without the Trivy Operator's resources ends the import.
  */
 async function listAll(
-  reader: ReturnType<typeof createCustomObjectReader>,
+  reader: CustomObjectReader,
   namespaces: readonly string[],
   cluster: string,
 ): Promise<{ objects: unknown[]; issues: LocatedIssue[]; complete: boolean }> {
