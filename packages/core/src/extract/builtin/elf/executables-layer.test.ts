@@ -69,8 +69,8 @@ describe("the Go and Rust binary extractors in the layer host", () => {
     expect(layer.files.map((f) => f.path)).not.toContain("/etc/app.conf");
 
     expect(layer.issues.map((i) => [i.source, i.code, i.location.path])).toEqual([
-      ["extract:binary/go-buildinfo", "go-binary-directory-replacement", "/usr/local/bin/app"],
-      ["extract:binary/go-buildinfo", "go-binary-directory-replacement", "/usr/local/bin/app-pie"],
+      ["extract:binary/go-buildinfo", "go-buildinfo-directory-replacement", "/usr/local/bin/app"],
+      ["extract:binary/go-buildinfo", "go-buildinfo-directory-replacement", "/usr/local/bin/app-pie"],
     ]);
     // Headers, tables and the start of the data segments: a small part of ~8 MiB of executables.
     const total = tar.length;

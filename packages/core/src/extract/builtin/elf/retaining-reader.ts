@@ -1,7 +1,10 @@
 import type { FileReader } from "../../file-reader.js";
 
-/** Bytes kept by {@link createRetainingReader} by default: the reads of one executable are small. */
-const DEFAULT_RETAIN_BYTES = 32 * 1024 * 1024;
+/**
+ * Bytes kept by {@link createRetainingReader} by default: more than any one structure the
+ * extractors read (tables of 1 MiB, a `.dep-v0` section of 4 MiB, search chunks of 1 MiB).
+ */
+const DEFAULT_RETAIN_BYTES = 8 * 1024 * 1024;
 
 interface Kept {
   readonly offset: number;

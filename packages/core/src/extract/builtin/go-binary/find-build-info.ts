@@ -19,7 +19,9 @@ export interface FindBuildInfoOptions {
    * Search each writable segment up to 16 MiB instead of its first 64 KiB. For binaries that
    * carry a Go build ID note: when gcc or another external linker links a Go program
    * (cgo, `-linkmode=external`), `.go.buildinfo` is placed after `.data` rather than at the
-   * start of the segment, and `.data` can be larger than 64 KiB.
+   * start of the segment, and `.data` can be larger than 64 KiB. (A PIE's relro segment,
+   * which comes first, is then searched through as well: on the host's forward stream that
+   * costs little more than skipping it.)
    */
   readonly deep: boolean;
   readonly signal?: AbortSignal;

@@ -127,11 +127,11 @@ describe("binary/go-buildinfo", () => {
     );
     expect(brief(devel)).toEqual(EXPECTED.slice(1));
     expect(devel.issues).toEqual([
-      expect.objectContaining({ severity: "info", code: "go-binary-devel-toolchain" }),
+      expect.objectContaining({ severity: "info", code: "go-buildinfo-devel-toolchain" }),
     ]);
     const odd = await run(goElf(inlineBlob("gccgo-13", framedModInfo(MODINFO)), LAYOUTS[0]).bytes);
     expect(odd.issues).toEqual([
-      expect.objectContaining({ severity: "warning", code: "go-binary-unknown-toolchain" }),
+      expect.objectContaining({ severity: "warning", code: "go-buildinfo-unknown-toolchain" }),
     ]);
   });
 
@@ -148,9 +148,9 @@ describe("binary/go-buildinfo", () => {
     const result = await run(goElf(inlineBlob("go1.17.13", framedModInfo(bad)), LAYOUTS[0]).bytes);
     expect(brief(result)).toEqual(EXPECTED);
     expect(result.issues.map((i) => [i.severity, i.code, i.record])).toEqual([
-      ["warning", "go-binary-bad-modinfo", "modinfo line 7"],
-      ["warning", "go-binary-bad-modinfo", "modinfo line 8"],
-      ["warning", "go-binary-bad-modinfo", "modinfo line 9"],
+      ["warning", "go-buildinfo-bad-modinfo", "modinfo line 7"],
+      ["warning", "go-buildinfo-bad-modinfo", "modinfo line 8"],
+      ["warning", "go-buildinfo-bad-modinfo", "modinfo line 9"],
     ]);
   });
 

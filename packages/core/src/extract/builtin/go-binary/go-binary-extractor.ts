@@ -20,7 +20,7 @@ import {
 import { decodeBuildInfo } from "./decode-build-info.js";
 import { dataSegments, findBuildInfo } from "./find-build-info.js";
 import { goPackages } from "./go-packages.js";
-import { parseModInfo } from "./parse-modinfo.js";
+import { type GoModInfo, parseModInfo } from "./parse-modinfo.js";
 
 /** Bytes of note segments read to look for the Go build ID note. */
 const MAX_NOTE_BYTES = 64 * 1024;
@@ -63,14 +63,14 @@ async function extractGoBinary({
   if (!raw.ok) return elfProblemResult(raw.problem, "error");
 
   const issues: ExtractorIssue[] = [];
-  let modInfo: ReturnType<typeof parseModInfo>["info"] | undefined;
+  let modInfo: GoModInfo | undefined;
   if (raw.value.modInfo !== undefined) {
     const parsed = parseModInfo(raw.value.modInfo);
     modInfo = parsed.info;
     for (const problem of parsed.problems) {
       issues.push({
         severity: "warning",
-        code: "go-binary-bad-modinfo",
+        code: "go-buildinfo-bad-modinfo",
         message: problem.message,
         record: problem.record,
       });

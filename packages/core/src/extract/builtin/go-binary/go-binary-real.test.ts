@@ -93,7 +93,7 @@ describe("binary/go-buildinfo on real Go binaries (Debian's Go, built by test-su
     expect(result.issues).toEqual([
       {
         severity: "info",
-        code: "go-binary-directory-replacement",
+        code: "go-buildinfo-directory-replacement",
         message:
           "example.com/local v0.0.0 is replaced by the directory ./local, which has no module version; not listed",
         record: "example.com/local",
@@ -104,7 +104,7 @@ describe("binary/go-buildinfo on real Go binaries (Debian's Go, built by test-su
   it.each(APP_BINARIES)("agrees with `go version -m` on %s", async (name) => {
     const result = await extractBuffered(name);
     expect(brief(result)).toEqual(expectedFromOracle(name));
-    expect(result.issues.map((i) => i.code)).toEqual(["go-binary-directory-replacement"]);
+    expect(result.issues.map((i) => i.code)).toEqual(["go-buildinfo-directory-replacement"]);
   });
 
   it.each(APP_BINARIES)("reads %s strictly forward: no read goes back, so no second pass", async (name) => {

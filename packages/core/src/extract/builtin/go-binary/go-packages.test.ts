@@ -11,7 +11,7 @@ describe("goPackages", () => {
     const { packages, issues } = goPackages("go1.22.3", { deps });
     expect(packages.map((p) => p.name)).toEqual(["stdlib"]);
     expect(issues.map((i) => [i.severity, i.code, i.record])).toEqual(
-      deps.map((d) => ["info", "go-binary-directory-replacement", d.path]),
+      deps.map((d) => ["info", "go-buildinfo-directory-replacement", d.path]),
     );
   });
 
@@ -24,8 +24,8 @@ describe("goPackages", () => {
     });
     expect(packages.map((p) => p.name)).toEqual(["stdlib"]);
     expect(issues.map((i) => [i.code, i.record])).toEqual([
-      ["go-binary-module-without-version", "example.com/x"],
-      ["go-binary-module-without-version", "example.com/y"],
+      ["go-buildinfo-module-without-version", "example.com/x"],
+      ["go-buildinfo-module-without-version", "example.com/y"],
     ]);
   });
 });

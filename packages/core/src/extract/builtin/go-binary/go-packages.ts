@@ -40,12 +40,12 @@ export function goPackages(
       isDevelToolchain(goVersion)
         ? {
             severity: "info",
-            code: "go-binary-devel-toolchain",
+            code: "go-buildinfo-devel-toolchain",
             message: `built by a development Go toolchain (${goVersion}): its standard library has no release version and is not listed`,
           }
         : {
             severity: "warning",
-            code: "go-binary-unknown-toolchain",
+            code: "go-buildinfo-unknown-toolchain",
             message: `the Go toolchain version ${JSON.stringify(goVersion)} is not a Go release tag; the standard library is not listed`,
           },
     );
@@ -73,7 +73,7 @@ function linkedModule(dep: GoModule, issues: ExtractorIssue[]): ExtractedPackage
   if (replace && isDirectoryPath(replace.path)) {
     issues.push({
       severity: "info",
-      code: "go-binary-directory-replacement",
+      code: "go-buildinfo-directory-replacement",
       message: `${dep.path} ${dep.version} is replaced by the directory ${replace.path}, which has no module version; not listed`,
       record: dep.path,
     });
@@ -83,7 +83,7 @@ function linkedModule(dep: GoModule, issues: ExtractorIssue[]): ExtractedPackage
   if (module.version === "" || module.version === DEVEL) {
     issues.push({
       severity: "warning",
-      code: "go-binary-module-without-version",
+      code: "go-buildinfo-module-without-version",
       message: `module ${module.path} has no version in the build info; not listed`,
       record: dep.path,
     });
