@@ -1,13 +1,12 @@
 import type { FileReader } from "../../file-reader.js";
-import { type ElfResult, type ElfSegment, elfOk, elfProblem, fileOffsetOf } from "../elf/index.js";
+import { type ElfResult, type ElfSegment, elfOk, elfProblem } from "../elf/index.js";
 import { BUILD_INFO_HEADER_SIZE } from "./find-build-info.js";
+import { readPointedStrings } from "./read-pointed-strings.js";
 
 /** Longest toolchain version string accepted (real ones are about 10 bytes). */
-const MAX_VERSION_BYTES = 4 * 1024;
+export const MAX_VERSION_BYTES = 4 * 1024;
 /** Longest module information accepted: about 100 bytes a module, so room for thousands. */
-const MAX_MODINFO_BYTES = 1024 * 1024;
-/** Strings of the pre-1.18 format this close to each other are read together. */
-const NEARBY_BYTES = 64 * 1024;
+export const MAX_MODINFO_BYTES = 1024 * 1024;
 /** A varint of up to 64 bits takes at most 10 bytes. */
 const MAX_VARINT_BYTES = 10;
 /** The sentinels around the module information (cmd/go's modload infoStart/infoEnd). */
@@ -53,7 +52,11 @@ export async function decodeBuildInfo(
         `the Go build info declares a pointer size of ${pointerSize}`,
       );
     }
-    strings = await readPointedStrings(reader, segments, header, pointerSize, (flags & 0x1) !== 0);
+    strings = await readPointedStrings(reader, segments, header, {
+      pointerSize,
+      bigEndian: (flags & 0x1) !== 0,
+      limits: [MAX_VERSION_BYTES, MAX_MODINFO_BYTES],
+    });
   }
   if (!strings.ok) return strings;
   const [version, modInfo] = strings.value;
@@ -111,96 +114,6 @@ function decodeUvarint(bytes: Buffer): { value: number; size: number } | undefin
     }
   }
   return undefined;
-}
-
-async function readPointedStrings(
-  reader: FileReader,
-  segments: readonly ElfSegment[],
-  header: Buffer,
-  pointerSize: 4 | 8,
-  bigEndian: boolean,
-): Promise<ElfResult<[Buffer, Buffer]>> {
-  const pointer = (bytes: Buffer, offset: number): number => {
-    if (pointerSize === 4) return bigEndian ? bytes.readUInt32BE(offset) : bytes.readUInt32LE(offset);
-    const value = bigEndian ? bytes.readBigUInt64BE(offset) : bytes.readBigUInt64LE(offset);
-    return value > BigInt(Number.MAX_SAFE_INTEGER) ? Number.POSITIVE_INFINITY : Number(value);
-  };
-  const what = ["toolchain version", "module information"] as const;
-  const limits = [MAX_VERSION_BYTES, MAX_MODINFO_BYTES];
-  // Both string headers first, then both strings, each pair in file order.
-  const headerAt: number[] = [];
-  for (const [i, name] of what.entries()) {
-    const address = pointer(header, 16 + i * pointerSize);
-    const mapped = fileOffsetOf(segments, address);
-    if (!mapped || mapped.available < 2 * pointerSize) {
-      return elfProblem(
-        "go-buildinfo-bad-pointer",
-        `the ${name} string header address 0x${address.toString(16)} is not in a loaded segment`,
-      );
-    }
-    headerAt.push(mapped.offset);
-  }
-  const stringHeaders = new Map<number, Buffer>();
-  for (const offset of [...headerAt].sort((a, b) => a - b)) {
-    const bytes = await reader.readAt(offset, 2 * pointerSize);
-    if (bytes.length < 2 * pointerSize) {
-      return elfProblem("go-buildinfo-truncated", "the file ends inside a Go string header");
-    }
-    stringHeaders.set(offset, bytes);
-  }
-  const targets: { index: number; offset: number; length: number }[] = [];
-  for (const [i, name] of what.entries()) {
-    const stringHeader = stringHeaders.get(headerAt[i]!)!;
-    const address = pointer(stringHeader, 0);
-    const length = pointer(stringHeader, pointerSize);
-    if (length > limits[i]!) {
-      return elfProblem(
-        "go-buildinfo-too-large",
-        `the ${name} claims ${length} bytes, over the limit of ${limits[i]}`,
-      );
-    }
-    if (length === 0) {
-      targets.push({ index: i, offset: 0, length: 0 });
-      continue;
-    }
-    const mapped = fileOffsetOf(segments, address);
-    if (!mapped || mapped.available < length) {
-      return elfProblem(
-        "go-buildinfo-bad-pointer",
-        `the ${name} (${length} bytes at address 0x${address.toString(16)}) is not in a loaded segment`,
-      );
-    }
-    targets.push({ index: i, offset: mapped.offset, length });
-  }
-  const result: Buffer[] = [Buffer.alloc(0), Buffer.alloc(0)];
-  const present = targets.filter((t) => t.length > 0).sort((a, b) => a.offset - b.offset);
-  // Both strings are in .rodata, behind the blob: one read for both when they are close, so
-  // the host needs one more pass over the layer, not two.
-  const [first, second] = present;
-  const spans =
-    first &&
-    second &&
-    second.offset >= first.offset + first.length &&
-    second.offset - (first.offset + first.length) <= NEARBY_BYTES
-      ? [
-          {
-            offset: first.offset,
-            length: second.offset + second.length - first.offset,
-            parts: [first, second],
-          },
-        ]
-      : present.map((t) => ({ offset: t.offset, length: t.length, parts: [t] }));
-  for (const span of spans) {
-    const bytes = await reader.readAt(span.offset, span.length);
-    for (const part of span.parts) {
-      const from = part.offset - span.offset;
-      if (bytes.length < from + part.length) {
-        return elfProblem("go-buildinfo-truncated", `the file ends inside the ${what[part.index]}`);
-      }
-      result[part.index] = bytes.subarray(from, from + part.length);
-    }
-  }
-  return elfOk([result[0]!, result[1]!]);
 }
 
 /**
