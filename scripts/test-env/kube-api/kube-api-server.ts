@@ -96,6 +96,11 @@ export interface RunningKubeApiServer {
   readonly compactedResourceVersion: number;
   /** Every request answered so far, in order of completion (watches when they end). */
   readonly requests: readonly KubeApiRequestRecord[];
+  /**
+   * Connections accepted so far (with TLS: handshakes completed), for tests that check a client
+   * reuses its keep-alive connections rather than opening one per request.
+   */
+  readonly connections: number;
   /** Writes a kubeconfig for this server to `path` (see {@link KubeconfigOptions}); returns `path`. */
   kubeconfig(path: string, options?: KubeconfigOptions): string;
   /**
@@ -396,6 +401,10 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
   const server: Server = tls
     ? createHttpsServer({ cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) }, handle)
     : createHttpServer(handle);
+  let connections = 0;
+  server.on(tls ? "secureConnection" : "connection", () => {
+    connections++;
+  });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => {
@@ -419,6 +428,9 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
       return store.compactedResourceVersion;
     },
     requests,
+    get connections() {
+      return connections;
+    },
     kubeconfig: (path, kubeconfigOptions) =>
       writeKubeconfig(
         path,

@@ -175,13 +175,58 @@ describe("KubernetesReader over @kubernetes/client-node against the test API ser
     expect(new Set(result.containers.map((c) => c.namespace))).toEqual(new Set(["default", "kubescape"]));
   });
 
-  it("fails a cluster-wide scan without cluster-wide list pods, naming the manifest to apply", async () => {
+  it("lists namespace by namespace without cluster-wide list pods, and fails naming the manifest without list namespaces", async () => {
     const result = await discoverRunningContainers({ reader: vigil, clusterId: "test" });
-    expect(result.status).toBe("failed");
-    expect(result.failures.map((f) => f.reason)).toEqual([
-      'cannot list pods cluster-wide: pods is forbidden: User "system:serviceaccount:vigil:vigil" cannot list ' +
-        'resource "pods" in API group "" at the cluster scope. Grant the ClusterRole in deploy/rbac.yaml',
-    ]);
+    expect(result.status).toBe("partial");
+    expect(result.issues.map((i) => i.code)).toContain("pods-listed-per-namespace");
+    // The seeded namespaces without a pods grant fail each on its own.
+    expect(
+      result.failures.map((f) => `${f.scope} ${f.namespace} ${(f.cause as KubernetesApiError).status}`),
+    ).toEqual(["icx", "kube-system"].map((ns) => `namespace ${ns} 403`));
+    expect(new Set(result.containers.map((c) => c.namespace))).toEqual(new Set(["default", "kubescape"]));
+
+    server.setRules(
+      NAMESPACED_PODS.map((r) =>
+        r.user === VIGIL.user ? { ...r, resources: r.resources.filter((x) => x !== "namespaces") } : r,
+      ),
+    );
+    try {
+      const failed = await discoverRunningContainers({ reader: vigil, clusterId: "test" });
+      expect(failed.status).toBe("failed");
+      expect(failed.failures.map((f) => f.reason)).toEqual([
+        'cannot list pods cluster-wide: pods is forbidden: User "system:serviceaccount:vigil:vigil" cannot list ' +
+          'resource "pods" in API group "" at the cluster scope; cannot list namespaces either, to list pods ' +
+          'namespace by namespace: namespaces is forbidden: User "system:serviceaccount:vigil:vigil" cannot list ' +
+          'resource "namespaces" in API group "" at the cluster scope. Grant list on pods and list on namespaces ' +
+          "cluster-wide (bind the ClusterRole in deploy/rbac.yaml)",
+      ]);
+    } finally {
+      server.setRules(NAMESPACED_PODS);
+    }
+  });
+
+  it("sends every request of a discovery over a few kept-alive connections", async () => {
+    const reader = readerFor(ADMIN, "keep-alive");
+    const requestsBefore = server.requests.length;
+    const connectionsBefore = server.connections;
+    // Pages of one pod, then the owners, service accounts and secrets: dozens of requests, up
+    // to 8 at a time (discovery's default concurrency).
+    const result = await discoverRunningContainers({ reader, clusterId: "test", pageSize: 1 });
+    expect(result.status).toBe("complete");
+    const requests = server.requests.length - requestsBefore;
+    const connections = server.connections - connectionsBefore;
+    expect(requests).toBeGreaterThan(podNames().length);
+    expect(connections).toBeGreaterThanOrEqual(1);
+    expect(connections).toBeLessThanOrEqual(8);
+
+    // One request at a time: one connection for all of them.
+    const sequentialBefore = server.connections;
+    const { name, namespace } = server.list("replicasets")[0]!.metadata as {
+      name: string;
+      namespace: string;
+    };
+    for (let i = 0; i < 20; i++) await reader.getReplicaSet({ namespace, name });
+    expect(server.connections - sequentialBefore).toBeLessThanOrEqual(1);
   });
 
   it("answers an expired continue token with a 410 KubernetesApiError", async () => {

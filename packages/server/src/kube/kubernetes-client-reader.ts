@@ -1,33 +1,32 @@
-import {
-  ApiException,
-  AppsV1Api,
-  BatchV1Api,
-  type ConfigurationOptions,
-  CoreV1Api,
-  type KubeConfig,
-  type RequestContext,
-} from "@kubernetes/client-node";
-import {
-  KubernetesApiError,
-  KubernetesConnectionError,
-  type KubernetesReader,
-  type KubernetesVerb,
+import type { KubeConfig } from "@kubernetes/client-node";
+import type {
+  KubeJob,
+  KubeList,
+  KubeNamespace,
+  KubePod,
+  KubeReplicaSet,
+  KubernetesReader,
+  KubeSecret,
+  KubeServiceAccount,
 } from "@vigil/core";
+import { createKubeGetJson } from "./kube-get-json.js";
 import {
-  toKubeJob,
-  toKubeNamespace,
-  toKubePod,
-  toKubeReplicaSet,
-  toKubeSecret,
-  toKubeServiceAccount,
-  toListMeta,
-} from "./to-kube-objects.js";
+  trimListMeta,
+  trimNamespace,
+  trimOwned,
+  trimPod,
+  trimSecret,
+  trimServiceAccount,
+} from "./trim-kube-objects.js";
+
+export { toKubernetesApiError } from "./to-kubernetes-api-error.js";
 
 /**
- * Core's {@link KubernetesReader} over `@kubernetes/client-node` 1.4 (the last major that
- * runs on Node 20). Each call carries the caller's AbortSignal and a timeout; the client's
- * `ApiException` becomes a {@link KubernetesApiError} with the `Status` the server sent, and
- * a request that got no answer a {@link KubernetesConnectionError}.
+ * Core's {@link KubernetesReader} for a kubeconfig loaded by `@kubernetes/client-node` 1.4 (the
+ * last major that runs on Node 20), reading the API paths the generated client would, with
+ * plain GETs over one keep-alive connection pool (kube-get-json.ts). Each call carries the
+ * caller's AbortSignal and a timeout; an error status becomes a `KubernetesApiError` with the
+ * `Status` the server sent, and a request that got no answer a `KubernetesConnectionError`.
  */
 
 /** Options of {@link createKubernetesClientReader}. */
@@ -36,173 +35,72 @@ export interface KubernetesClientReaderOptions {
   readonly requestTimeoutMs?: number;
 }
 
-/** What a request was, for its error. */
-interface RequestInfo {
-  readonly verb: KubernetesVerb;
-  readonly resource: string;
-  readonly namespace?: string;
-  readonly name?: string;
-}
-
-/** The `Status` object of an error response (https://kubernetes.io/docs/reference/kubernetes-api/common-definitions/status/). */
-interface ApiStatus {
-  readonly kind?: string;
-  readonly message?: string;
-  readonly reason?: string;
-  readonly code?: number;
-}
-
-function parseStatus(body: unknown): ApiStatus | undefined {
-  let value = body;
-  if (typeof value === "string") {
-    try {
-      value = JSON.parse(value);
-    } catch {
-      return undefined;
-    }
-  }
-  return value !== null && typeof value === "object" ? (value as ApiStatus) : undefined;
-}
-
-const HTTP_REASON: Readonly<Record<number, string>> = {
-  400: "BadRequest",
-  401: "Unauthorized",
-  403: "Forbidden",
-  404: "NotFound",
-  409: "Conflict",
-  410: "Gone",
-  429: "TooManyRequests",
-  500: "InternalError",
-  503: "ServiceUnavailable",
-  504: "Timeout",
-};
-
-/** Map a client `ApiException` to core's error, keeping the server's reason and message. */
-export function toKubernetesApiError(error: ApiException<unknown>, request: RequestInfo): KubernetesApiError {
-  const status = parseStatus(error.body);
-  const text = typeof error.body === "string" && !status ? error.body.trim().slice(0, 500) : "";
-  return new KubernetesApiError({
-    status: error.code,
-    reason: status?.reason || HTTP_REASON[error.code] || `HTTP ${error.code}`,
-    verb: request.verb,
-    resource: request.resource,
-    ...(request.namespace !== undefined ? { namespace: request.namespace } : {}),
-    ...(request.name !== undefined ? { name: request.name } : {}),
-    serverMessage: status?.message ?? text,
-    cause: error,
-  });
-}
-
-function describeCause(error: unknown): string {
-  if (error instanceof Error) {
-    const code = (error as { code?: unknown }).code;
-    return typeof code === "string" && !error.message.includes(code)
-      ? `${error.message} (${code})`
-      : error.message;
-  }
-  return String(error);
-}
+const segment = encodeURIComponent;
 
 /** Create the reader for a kubeconfig whose context is already selected. */
 export function createKubernetesClientReader(
   kubeConfig: KubeConfig,
   options: KubernetesClientReaderOptions = {},
 ): KubernetesReader {
-  const timeoutMs = options.requestTimeoutMs ?? 30_000;
-  const server = kubeConfig.getCurrentCluster()?.server ?? "(no server in the kubeconfig context)";
-  const core = kubeConfig.makeApiClient(CoreV1Api);
-  const apps = kubeConfig.makeApiClient(AppsV1Api);
-  const batch = kubeConfig.makeApiClient(BatchV1Api);
-
-  async function call<T>(
-    request: RequestInfo,
-    signal: AbortSignal | undefined,
-    send: (options: ConfigurationOptions) => Promise<T>,
-  ): Promise<T> {
-    signal?.throwIfAborted();
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
-    // The generated client has no per-call signal option; its authentication hook sees the
-    // request context, so the signal is attached there, after the kubeconfig's own auth.
-    const authentication = {
-      getName: () => "vigil-kubeconfig",
-      applySecurityAuthentication: async (context: RequestContext) => {
-        await kubeConfig.applySecurityAuthentication(context);
-        context.setSignal(combined);
-      },
-    };
-    try {
-      return await send({ authMethods: { default: authentication } });
-    } catch (error) {
-      if (signal?.aborted) throw signal.reason;
-      if (error instanceof ApiException) throw toKubernetesApiError(error, request);
-      if (timeout.aborted) {
-        throw new KubernetesConnectionError(server, `no answer within ${timeoutMs / 1000} s`, {
-          cause: error,
-        });
-      }
-      throw new KubernetesConnectionError(server, describeCause(error), { cause: error });
-    }
-  }
+  const getJson = createKubeGetJson(kubeConfig, {
+    ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
+  });
+  const inNamespace = (namespace: string) => `/namespaces/${segment(namespace)}`;
 
   return {
     async listPods(o) {
-      const page = {
-        ...(o.labelSelector ? { labelSelector: o.labelSelector } : {}),
-        ...(o.limit !== undefined ? { limit: o.limit } : {}),
-        ...(o.continue !== undefined ? { _continue: o.continue } : {}),
-      };
-      const request = {
-        verb: "list",
-        resource: "pods",
-        ...(o.namespace !== undefined ? { namespace: o.namespace } : {}),
-      } as const;
-      const list = await call(request, o.signal, (options) =>
-        o.namespace !== undefined
-          ? core.listNamespacedPod({ namespace: o.namespace, ...page }, options)
-          : core.listPodForAllNamespaces(page, options),
+      const path = o.namespace !== undefined ? `/api/v1${inNamespace(o.namespace)}/pods` : "/api/v1/pods";
+      const list = await getJson<KubeList<KubePod>>(
+        path,
+        { labelSelector: o.labelSelector || undefined, limit: o.limit, continue: o.continue },
+        {
+          verb: "list",
+          resource: "pods",
+          ...(o.namespace !== undefined ? { namespace: o.namespace } : {}),
+          ...(o.signal ? { signal: o.signal } : {}),
+        },
       );
-      return { metadata: toListMeta(list.metadata), items: list.items.map(toKubePod) };
+      return { metadata: trimListMeta(list.metadata), items: (list.items ?? []).map(trimPod) };
     },
     async listNamespaces(o = {}) {
-      const list = await call({ verb: "list", resource: "namespaces" }, o.signal, (options) =>
-        core.listNamespace(
-          {
-            ...(o.limit !== undefined ? { limit: o.limit } : {}),
-            ...(o.continue !== undefined ? { _continue: o.continue } : {}),
-          },
-          options,
-        ),
+      const list = await getJson<KubeList<KubeNamespace>>(
+        "/api/v1/namespaces",
+        { limit: o.limit, continue: o.continue },
+        { verb: "list", resource: "namespaces", ...(o.signal ? { signal: o.signal } : {}) },
       );
-      return { metadata: toListMeta(list.metadata), items: list.items.map(toKubeNamespace) };
+      return { metadata: trimListMeta(list.metadata), items: (list.items ?? []).map(trimNamespace) };
     },
     async getServiceAccount({ namespace, name, signal }) {
-      const account = await call(
-        { verb: "get", resource: "serviceaccounts", namespace, name },
-        signal,
-        (options) => core.readNamespacedServiceAccount({ namespace, name }, options),
+      const account = await getJson<KubeServiceAccount>(
+        `/api/v1${inNamespace(namespace)}/serviceaccounts/${segment(name)}`,
+        {},
+        { verb: "get", resource: "serviceaccounts", namespace, name, ...(signal ? { signal } : {}) },
       );
-      return toKubeServiceAccount(account);
+      return trimServiceAccount(account);
     },
     async getSecret({ namespace, name, signal }) {
-      const secret = await call({ verb: "get", resource: "secrets", namespace, name }, signal, (options) =>
-        core.readNamespacedSecret({ namespace, name }, options),
+      const secret = await getJson<KubeSecret>(
+        `/api/v1${inNamespace(namespace)}/secrets/${segment(name)}`,
+        {},
+        { verb: "get", resource: "secrets", namespace, name, ...(signal ? { signal } : {}) },
       );
-      return toKubeSecret(secret);
+      return trimSecret(secret);
     },
     async getReplicaSet({ namespace, name, signal }) {
-      const replicaSet = await call(
-        { verb: "get", resource: "replicasets.apps", namespace, name },
-        signal,
-        (options) => apps.readNamespacedReplicaSet({ namespace, name }, options),
+      const replicaSet = await getJson<KubeReplicaSet>(
+        `/apis/apps/v1${inNamespace(namespace)}/replicasets/${segment(name)}`,
+        {},
+        { verb: "get", resource: "replicasets.apps", namespace, name, ...(signal ? { signal } : {}) },
       );
-      return toKubeReplicaSet(replicaSet);
+      return trimOwned(replicaSet);
     },
     async getJob({ namespace, name, signal }) {
-      const job = await call({ verb: "get", resource: "jobs.batch", namespace, name }, signal, (options) =>
-        batch.readNamespacedJob({ namespace, name }, options),
+      const job = await getJson<KubeJob>(
+        `/apis/batch/v1${inNamespace(namespace)}/jobs/${segment(name)}`,
+        {},
+        { verb: "get", resource: "jobs.batch", namespace, name, ...(signal ? { signal } : {}) },
       );
-      return toKubeJob(job);
+      return trimOwned(job);
     },
   };
 }
