@@ -14,6 +14,7 @@
 #   nomod          GO111MODULE=off: a toolchain version but no module information
 #   go-version.txt `go version` of the toolchain that built them
 #   done           written last; the directory is renamed into place after it
+# Other recipes' directories not rebuilt for 7 days are deleted after a build.
 # Go's build cache (safe to share) is kept in <cache>/go-build-cache between recipes.
 #
 # <recipe-hash> covers this script, every file under ../testdata/go-modules/ and `go version`: a new
@@ -96,6 +97,13 @@ build() {
     echo "go test binaries up to date: $out" >&2
     return 0
   fi
+  # one build at a time (test files run in parallel and may all find the cache empty)
+  exec 9>"$(cache_root)/go-binaries.lock"
+  flock 9
+  if [[ -f $out/done ]]; then
+    echo "go test binaries built meanwhile: $out" >&2
+    return 0
+  fi
   command -v zip >/dev/null || die "zip not found: apt-get install zip"
   STAGE=$out.building-$$
   WORK=$STAGE.work
@@ -133,6 +141,9 @@ build() {
   [[ -e $out && ! -f $out/done ]] && rm -rf "$out"
   mv -T "$stage" "$out" 2>/dev/null || true
   echo "go test binaries built: $out" >&2
+  # older recipes' outputs that no run has built for a week
+  find "$(cache_root)" -maxdepth 1 -name 'go-binaries-*' ! -name "$(basename "$out")*" -mtime +7 \
+    -exec rm -rf {} + 2>/dev/null || true
 }
 
 case ${1:-build} in

@@ -14,6 +14,7 @@
 #   sources               .dep-v0 of sources.json
 #   <name>.json           the compact JSON that went into each .dep-v0
 #   done                  written last; the directory is renamed into place after it
+# Other recipes' directories not rebuilt for 7 days are deleted after a build.
 #
 # <recipe-hash> covers this script, ../testdata/audit-data/* and the gcc, binutils and node versions.
 #
@@ -77,6 +78,13 @@ build() {
     echo "rust test binaries up to date: $out" >&2
     return 0
   fi
+  # one build at a time (test files run in parallel and may all find the cache empty)
+  exec 9>"$(cache_root)/rust-binaries.lock"
+  flock 9
+  if [[ -f $out/done ]]; then
+    echo "rust test binaries built meanwhile: $out" >&2
+    return 0
+  fi
   STAGE=$out.building-$$
   WORK=$STAGE.work
   trap 'rm -rf "$STAGE" "$WORK"' EXIT
@@ -100,6 +108,9 @@ build() {
   [[ -e $out && ! -f $out/done ]] && rm -rf "$out"
   mv -T "$stage" "$out" 2>/dev/null || true
   echo "rust test binaries built: $out" >&2
+  # older recipes' outputs that no run has built for a week
+  find "$(cache_root)" -maxdepth 1 -name 'rust-binaries-*' ! -name "$(basename "$out")*" -mtime +7 \
+    -exec rm -rf {} + 2>/dev/null || true
 }
 
 case ${1:-build} in
