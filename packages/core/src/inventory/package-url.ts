@@ -77,6 +77,16 @@ export function packageUrl(pkg: ExtractedPackage, os: OsInfo | undefined): strin
       }
       break;
     }
+    case "golang": {
+      // A module path's last element is the name, the rest the namespace:
+      // `pkg:golang/github.com/gorilla/mux@1.8.0` (PURL-TYPES.rst, golang), not one encoded name.
+      const slash = name.lastIndexOf("/");
+      if (slash > 0) {
+        namespace = name.slice(0, slash);
+        name = name.slice(slash + 1);
+      }
+      break;
+    }
     default:
       break;
   }
