@@ -33,7 +33,7 @@ import { type KubeObject, objectKey } from "./kube-object.js";
 import { type KubeconfigOptions, writeKubeconfig } from "./kubeconfig.js";
 import { listObjects } from "./list-objects.js";
 import { type ListOptions, parseListOptions } from "./list-options.js";
-import { ObjectStore } from "./object-store.js";
+import { ObjectStore, type StoredObject } from "./object-store.js";
 import { type ApiPath, parseApiPath } from "./request-path.js";
 import { defaultResourceCatalog, type ResourceCatalog, type ResourceType } from "./resource-catalog.js";
 import { toTable } from "./table-printer.js";
@@ -151,18 +151,18 @@ const JSON_HEADERS = { "Content-Type": "application/json", "Cache-Control": "no-
 
 /** A complete answer, or {@link STREAMING} when a watch has taken over the response. */
 type Reply =
-  | { readonly code: number; readonly body: string; readonly contentType?: string }
+  | { readonly code: number; readonly body: string | Buffer; readonly contentType?: string }
   | typeof STREAMING;
 const STREAMING = Symbol("streaming");
 
-function reply(code: number, body: string, contentType?: string): Reply {
+function reply(code: number, body: string | Buffer, contentType?: string): Reply {
   return { code, body, contentType };
 }
 
 function sendBody(
   response: ServerResponse,
   code: number,
-  body: string,
+  body: string | Buffer,
   contentType = "application/json",
 ): void {
   response.writeHead(code, {
@@ -171,6 +171,20 @@ function sendBody(
     "Content-Length": Buffer.byteLength(body),
   });
   response.end(body);
+}
+
+const COMMA = Buffer.from(",");
+
+/** A list body assembled from the items' cached JSON bytes, without building one big string. */
+function listBody(type: ResourceType, metadata: object, items: readonly StoredObject[]): Buffer {
+  const head = `{"kind":"${type.listKind}","apiVersion":"${type.apiVersion}","metadata":${JSON.stringify(metadata)},"items":[`;
+  const parts: Buffer[] = [Buffer.from(head)];
+  for (const [i, item] of items.entries()) {
+    if (i > 0) parts.push(COMMA);
+    parts.push(item.itemJson());
+  }
+  parts.push(Buffer.from("]}"));
+  return Buffer.concat(parts);
 }
 
 /** The Namespace a real cluster would show for one made by `kubectl create namespace`. */
@@ -215,18 +229,18 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
     if (!createNamespaces || !namespaceType || store.get(namespaceType, namespace)) return;
     store.create(namespaceType, namespaceObject(namespace));
   };
-  const add = (object: KubeObject): KubeObject => {
+  const create = (object: KubeObject): StoredObject => {
     const type = typeOf(object.kind ?? "", object.apiVersion);
     if (type.namespaced && !object.metadata.namespace) {
       object = { ...object, metadata: { ...object.metadata, namespace: "default" } };
     }
     if (type.namespaced) ensureNamespace(object.metadata.namespace as string);
-    return structuredClone(store.create(type, object).object);
+    return store.create(type, object);
   };
 
   const seed = options.objects ?? [];
-  for (const object of seed.filter((o) => o.kind === "Namespace")) add(object);
-  for (const object of seed.filter((o) => o.kind !== "Namespace")) add(object);
+  for (const object of seed.filter((o) => o.kind === "Namespace")) create(object);
+  for (const object of seed.filter((o) => o.kind !== "Namespace")) create(object);
   store.compact();
 
   const tls = (options.tls ?? true) ? await ensureTestTls() : undefined;
@@ -327,8 +341,7 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
       );
       return reply(200, JSON.stringify(table));
     }
-    const head = `{"kind":"${type.listKind}","apiVersion":"${type.apiVersion}","metadata":${JSON.stringify(result.metadata)},"items":[`;
-    return reply(200, `${head}${result.items.map((item) => item.itemJson()).join(",")}]}`);
+    return reply(200, listBody(type, result.metadata, result.items));
   };
 
   const serve = (request: IncomingMessage, response: ServerResponse, user: string, url: URL): Reply => {
@@ -437,7 +450,7 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
         { server: url, token: (tokens[0] as KubeApiToken).token, caPem },
         kubeconfigOptions,
       ),
-    add,
+    add: (object) => structuredClone(create(object).object),
     update(object) {
       const type = typeOf(object.kind ?? "", object.apiVersion);
       return structuredClone(store.update(type, object).object);

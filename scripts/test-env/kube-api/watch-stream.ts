@@ -61,6 +61,8 @@ export function serveWatch(
     "Cache-Control": "no-cache, private",
     "Transfer-Encoding": "chunked",
   });
+  // like apiserver, answer at once: a client waits for the headers before it acts on the watch
+  response.flushHeaders();
   request.socket.setNoDelay(true);
 
   let ended = false;
@@ -80,8 +82,13 @@ export function serveWatch(
   };
   response.on("close", finish);
 
-  const send = (eventType: string, objectJson: string) => {
-    if (!ended) response.write(`{"type":"${eventType}","object":${objectJson}}\n`);
+  const send = (eventType: string, objectJson: string | Buffer) => {
+    if (ended) return;
+    response.cork();
+    response.write(`{"type":"${eventType}","object":`);
+    response.write(objectJson);
+    response.write("}\n");
+    process.nextTick(() => response.uncork());
   };
   const sendObject = (eventType: ChangeType, stored: StoredObject) => {
     if (!watch.table) return send(eventType, stored.json());
