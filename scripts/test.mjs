@@ -13,6 +13,12 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), "..");
+
+/** Whether `name` is a command on PATH. */
+function hasCommand(name) {
+  return spawnSync("sh", ["-c", `command -v ${name}`], { stdio: "ignore" }).status === 0;
+}
+
 /**
  * Debian packages behind the test environment (apache2-utils: htpasswd for the auth registry;
  * golang-go, gcc, libc6-dev: the Go and ELF executables the binary extractor tests build).
@@ -32,6 +38,10 @@ const PACKAGES = [
   "golang-go",
   "gcc",
   "libc6-dev",
+  // kubectl for the test Kubernetes API server's tests (scripts/test-env/kube-api): Debian 12's
+  // kubernetes-client is kubectl 1.20, so it is installed only when no kubectl is on PATH and a
+  // newer one (e.g. the Kubernetes project's `kubectl` package) is kept
+  ...(hasCommand("kubectl") ? [] : ["kubernetes-client"]),
 ];
 const isRoot = process.getuid?.() === 0;
 const timings = [];
