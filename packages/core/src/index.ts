@@ -9,6 +9,7 @@ export * from "./archive/zip/index.js";
 export * from "./cache/index.js";
 export * from "./discover/index.js";
 export * from "./extract/index.js";
+export * from "./findings/index.js";
 export * from "./import/index.js";
 export * from "./inventory/index.js";
 export * from "./layer/index.js";
