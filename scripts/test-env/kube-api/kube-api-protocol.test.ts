@@ -101,6 +101,14 @@ describe("discovery", () => {
         shortNames: ["clustervuln"],
       }),
     ]);
+    const group = await getJson(server, "/apis/apps");
+    expect(group.body).toEqual({
+      kind: "APIGroup",
+      apiVersion: "v1",
+      name: "apps",
+      versions: [{ groupVersion: "apps/v1", version: "v1" }],
+      preferredVersion: { groupVersion: "apps/v1", version: "v1" },
+    });
     const apps = await getJson<{ resources: { name: string; verbs: string[] }[] }>(server, "/apis/apps/v1");
     expect(apps.body.resources.find((r) => r.name === "deployments")?.verbs).toContain("watch");
   });
@@ -266,6 +274,10 @@ describe("get and list", () => {
     expect(rs.body.apiVersion).toBe("apps/v1"); // networking.k8s.io/v1 in the k9s dump
     expect(rs.body.metadata.selfLink).toBeUndefined();
     const web = await getJson<KubeObject>(server, "/api/v1/namespaces/default/pods/web-0");
+    expect((await getJson<KubeObject>(server, "/api/v1/namespaces/default/pods/web-0/status")).body).toEqual(
+      web.body,
+    );
+    expect((await getJson(server, "/api/v1/namespaces/default/pods/web-0/log")).status).toBe(404);
     expect(web.body.metadata.uid).toBe("58fd3633-e33d-4067-89aa-1ba99aa6e856");
     expect(Number(web.body.metadata.resourceVersion)).toBeLessThanOrEqual(server.resourceVersion);
     const secrets = server.list("secrets").map((s) => s.metadata.uid);
@@ -554,6 +566,11 @@ describe("watch", () => {
         "DELETED web-pod",
         "ADDED web-pod",
       ]);
+      // the DELETED of an object that left the selection carries its last matching content
+      expect(events[1]?.object.metadata).toMatchObject({ labels: { tier: "web" } });
+      expect(Number(events[1]?.object.metadata.resourceVersion)).toBe(
+        Number(events[0]?.object.metadata.resourceVersion) + 2,
+      );
     } finally {
       watch.close();
     }

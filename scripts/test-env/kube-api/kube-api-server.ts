@@ -453,6 +453,9 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
     add: (object) => structuredClone(create(object).object),
     update(object) {
       const type = typeOf(object.kind ?? "", object.apiVersion);
+      if (type.namespaced && !object.metadata.namespace) {
+        object = { ...object, metadata: { ...object.metadata, namespace: "default" } };
+      }
       return structuredClone(store.update(type, object).object);
     },
     remove(kind, namespace, name) {

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { expired, type KubeStatus } from "./api-status.js";
 import type { KubeObject } from "./kube-object.js";
 import { type ListOptions, parseResourceVersion } from "./list-options.js";
-import type { ChangeType, ObjectStore, StoreChange, StoredObject } from "./object-store.js";
+import { type ChangeType, type ObjectStore, type StoreChange, StoredObject } from "./object-store.js";
 import type { ResourceType } from "./resource-catalog.js";
 import { toTable } from "./table-printer.js";
 
@@ -42,8 +42,8 @@ const INITIAL_EVENTS_END = "k8s.io/initial-events-end";
  * - `resourceVersion=N`: every change after N, or, when N is before the compaction point, one
  *   ERROR event carrying a 410 Expired Status (`too old resource version: N (compaction point)`),
  *   as the watch cache answers, and the end of the stream.
- * An object that stops (starts) matching the selectors arrives as DELETED (ADDED), like the
- * watch cache's filtering does.
+ * An object that stops matching the selectors arrives as DELETED (with its previous content), one
+ * that starts matching as ADDED, like the watch cache's filtering does.
  * @throws KubeApiError 400 for a malformed resourceVersion, before anything is sent
  */
 export function serveWatch(
@@ -120,7 +120,15 @@ export function serveWatch(
     else if (change.type === "MODIFIED") {
       if (now && before) sendObject("MODIFIED", change.object);
       else if (now) sendObject("ADDED", change.object);
-      else if (before) sendObject("DELETED", change.object);
+      else if (before && change.previous) {
+        // as the watch cache's cacheWatcher does: the previous content at the event's resourceVersion
+        const previous = change.previous.object;
+        const left = {
+          ...previous,
+          metadata: { ...previous.metadata, resourceVersion: String(change.resourceVersion) },
+        };
+        sendObject("DELETED", new StoredObject(type, left, change.resourceVersion));
+      }
     }
   };
 
