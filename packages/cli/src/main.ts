@@ -12,6 +12,7 @@ Commands:
   scan cluster   scan the images running in Kubernetes clusters, each digest once
   import trivy-operator  import the Trivy Operator's vulnerability reports from a cluster
   db COMMAND     manage the advisory database: update, import, status, export
+  serve          run the server: HTTP API and metrics on one port (SQLite or PostgreSQL)
   version        print the version
 
 Run \`vigil COMMAND --help\` for a command's options.
@@ -24,6 +25,7 @@ const COMMANDS: Record<string, (argv: readonly string[]) => Promise<number>> = {
   sbom: async (argv) => (await import("./commands/sbom.js")).runSbom(argv),
   db: async (argv) => (await import("./commands/db.js")).runDb(argv),
   scan: async (argv) => (await import("./commands/scan.js")).runScan(argv),
+  serve: async (argv) => (await import("./commands/serve.js")).runServe(argv),
   import: async (argv) => (await import("./commands/import.js")).runImport(argv),
   version: async () => {
     process.stdout.write(`${TOOL_VERSION}\n`);

@@ -5,3 +5,5 @@
 
 export * from "./db/index.js";
 export * from "./kube/index.js";
+export * from "./http/index.js";
+export * from "./serve/index.js";

@@ -31,7 +31,7 @@ export interface VigilDatabase {
   readonly dialect: DatabaseDialect;
   /** The SQLite file, or the PostgreSQL URL with any password masked (for `vigil db status`). */
   readonly location: string;
-  /** Closes the pool or file; the instance is unusable afterwards. */
+  /** Closes the pool or file; the instance is unusable afterwards. Closing twice is harmless. */
   close(): Promise<void>;
 }
 
@@ -99,7 +99,7 @@ function openSqlite(dataDir: string, options: CreateDatabaseOptions): VigilDatab
     db,
     dialect: "sqlite",
     location: file,
-    close: () => db.destroy(),
+    close: closeOnce(() => db.destroy()),
   };
 }
 
@@ -113,7 +113,7 @@ function openPostgres(url: string, options: CreateDatabaseOptions): VigilDatabas
     db,
     dialect: "postgres",
     location: maskPassword(url),
-    close: () => db.destroy(),
+    close: closeOnce(() => db.destroy()),
   };
 }
 
@@ -151,4 +151,13 @@ export function maskPassword(url: string): string {
   } catch {
     return url.replace(/\/\/([^:/@]*):[^@]*@/, "//$1:***@");
   }
+}
+
+/** A close function that runs once; later calls get the same promise (a pool ends only once). */
+function closeOnce(close: () => Promise<void>): () => Promise<void> {
+  let closing: Promise<void> | undefined;
+  return () => {
+    closing ??= close();
+    return closing;
+  };
 }

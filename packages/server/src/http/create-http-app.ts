@@ -1,0 +1,100 @@
+import { Hono } from "hono";
+import { isDatabaseUnavailable } from "./database-unavailable.js";
+import type { HttpMetrics } from "./http-metrics.js";
+import { openApiDocument } from "./openapi-document.js";
+import { ApiError, type RouteDefinition } from "./route-definition.js";
+
+/** Options of {@link createHttpApp}. */
+export interface HttpAppOptions {
+  readonly routes: readonly RouteDefinition[];
+  readonly version: string;
+  readonly metrics: HttpMetrics;
+  /** Where unexpected errors go (never to the client). */
+  readonly logError?: (message: string, error: unknown) => void;
+}
+
+/** Headers every answer carries. */
+const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  "X-Content-Type-Options": "nosniff",
+  "X-Frame-Options": "DENY",
+  "Referrer-Policy": "no-referrer",
+  "Cross-Origin-Opener-Policy": "same-origin",
+  "Content-Security-Policy":
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+};
+
+/**
+ * The HTTP API as a Hono app: every route from its definition, `GET /api/v1/openapi.json`
+ * generated from the same definitions, `GET /metrics`, JSON errors (`{error: {status,
+ * message, details}}`), 503 when the database is unreachable, and secure headers.
+ */
+export function createHttpApp(options: HttpAppOptions): Hono {
+  const { metrics } = options;
+  const app = new Hono();
+  const routes = [
+    ...options.routes,
+    {
+      method: "get",
+      path: "/api/v1/openapi.json",
+      access: "public",
+      summary: "This API's OpenAPI 3.1 document",
+      tags: ["system"],
+      responses: { 200: { description: "The document", schema: { type: "object" } } },
+      handler: (c) => c.json(openApiDocument(routes, options.version)),
+    },
+    {
+      method: "get",
+      path: "/metrics",
+      access: "public",
+      summary: "Prometheus metrics",
+      tags: ["system"],
+      responses: {
+        200: {
+          description: "Metrics in the Prometheus text format",
+          contentType: "text/plain",
+          schema: { type: "string" },
+        },
+      },
+      handler: async (c) =>
+        c.body(await metrics.registry.metrics(), 200, { "Content-Type": metrics.registry.contentType }),
+    },
+  ] satisfies RouteDefinition[] as RouteDefinition[];
+
+  app.use("*", async (c, next) => {
+    const started = process.hrtime.bigint();
+    await next();
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.header(name, value);
+    const route = c.req.routePath ?? "unmatched";
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    metrics.requests.inc({ method: c.req.method, route, status: String(c.res.status) });
+    metrics.duration.observe({ method: c.req.method, route }, seconds);
+  });
+
+  for (const route of routes) app.on(route.method.toUpperCase(), route.path, route.handler);
+
+  app.notFound((c) =>
+    c.json({ error: { status: 404, message: `no route for ${c.req.method} ${c.req.path}` } }, 404),
+  );
+  app.onError((error, c) => {
+    if (error instanceof ApiError) {
+      return c.json(
+        {
+          error: {
+            status: error.status,
+            message: error.message,
+            ...(error.details === undefined ? {} : { details: error.details }),
+          },
+        },
+        error.status as 400,
+      );
+    }
+    if (isDatabaseUnavailable(error)) {
+      options.logError?.("database unavailable", error);
+      c.header("Retry-After", "5");
+      return c.json({ error: { status: 503, message: "the database is unavailable; retry shortly" } }, 503);
+    }
+    options.logError?.(`${c.req.method} ${c.req.path} failed`, error);
+    return c.json({ error: { status: 500, message: "internal error (see the server log)" } }, 500);
+  });
+  return app;
+}
