@@ -5,5 +5,6 @@
 
 export * from "./db/index.js";
 export * from "./kube/index.js";
+export * from "./scheduler/index.js";
 export * from "./http/index.js";
 export * from "./serve/index.js";
