@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { sql } from "kysely";
 import { afterEach, describe, expect, it } from "vitest";
 import { createDatabase, DatabaseConfigError, maskPassword, type VigilDatabase } from "./create-database.js";
-import { migrateToLatest } from "./migrations/migrate.js";
+import { MIGRATIONS, migrateToLatest } from "./migrations/migrate.js";
 import { TEST_POSTGRES_URL } from "./test-support/test-databases.js";
 
 describe("createDatabase", () => {
@@ -31,7 +31,7 @@ describe("createDatabase", () => {
     expect(await pragma("journal_mode")).toBe("wal");
     expect(await pragma("foreign_keys")).toBe(1);
     expect(await pragma("busy_timeout")).toBe(30_000);
-    expect(await migrateToLatest(database.db)).toHaveLength(1);
+    expect(await migrateToLatest(database.db)).toHaveLength(MIGRATIONS.length);
   });
 
   it("an empty DATABASE_URL still means SQLite", () => {

@@ -9,8 +9,20 @@ const TABLES = [
   "advisory_alias",
   "advisory_source_state",
   "affected_package",
+  "agents",
+  "api_tokens",
+  "clusters",
   "cve_epss",
   "cve_kev",
+  "finding_history",
+  "findings",
+  "image_packages",
+  "images",
+  "scan_images",
+  "scan_policies",
+  "scans",
+  "users",
+  "workload_containers",
 ];
 
 /** Vigil's tables in the test's own schema (Kysely's introspection would list every schema). */

@@ -8,6 +8,7 @@ import {
 } from "kysely";
 import { dialectOf } from "../dialect.js";
 import { advisoryStoreMigration } from "./0001-advisory-store.js";
+import { scansAndFindingsMigration } from "./0002-scans-and-findings.js";
 
 /**
  * Every migration, in the order it runs. Append only: a released migration never changes.
@@ -16,6 +17,7 @@ import { advisoryStoreMigration } from "./0001-advisory-store.js";
  */
 export const MIGRATIONS: readonly (readonly [name: string, migration: Migration])[] = [
   ["0001-advisory-store", advisoryStoreMigration],
+  ["0002-scans-and-findings", scansAndFindingsMigration],
 ];
 
 /** A migration failed; `cause` is the database error. Nothing after `failed` ran. */
