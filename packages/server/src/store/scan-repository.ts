@@ -1,0 +1,304 @@
+import type { ClusterScanFailure, ClusterScanSummary } from "@vigil/core";
+import type { Kysely, Selectable } from "kysely";
+import { rowsPerStatement } from "../db/advisory-writes.js";
+import { chunks, dialectOf } from "../db/dialect.js";
+import type { VigilSchema } from "../db/schema.js";
+import { fromJson, orNull, present, toJson } from "./column-values.js";
+import { after, decodeCursor, encodeCursor, type KeysetColumn, type Page, pageSize } from "./keyset.js";
+import { conflictAs } from "./store-errors.js";
+import { type ScanImagesTable, type ScansTable, storeDb } from "./store-schema.js";
+
+/** What started a scan. */
+export type ScanTrigger = "schedule" | "manual" | "advisory-update" | "agent";
+
+/**
+ * Where a scan is. `complete`: everything in scope was read (only such a scan resolves
+ * findings); `partial`: some namespaces or images failed; `failed`: nothing usable;
+ * `interrupted`: the process running it stopped; `cancelled`: a person stopped it.
+ */
+export type ScanStatus =
+  | "queued"
+  | "running"
+  | "complete"
+  | "partial"
+  | "failed"
+  | "interrupted"
+  | "cancelled";
+
+/** The statuses a scan ends in; a scan in one of them is never changed again by default. */
+export const FINISHED_SCAN_STATUSES: readonly ScanStatus[] = [
+  "complete",
+  "partial",
+  "failed",
+  "interrupted",
+  "cancelled",
+];
+
+/** What a scan covers. */
+export interface ScanScope {
+  /** Namespaces; empty: every namespace. */
+  readonly namespaces: readonly string[];
+}
+
+/** A scan as stored. */
+export interface ScanRecord {
+  readonly id: string;
+  readonly clusterId: string;
+  /** The policy that scheduled it, while that policy exists. */
+  readonly policyId?: string;
+  readonly trigger: ScanTrigger;
+  readonly scope: ScanScope;
+  readonly status: ScanStatus;
+  /** When it was queued: the order of a cluster's scans. */
+  readonly createdAt: string;
+  readonly startedAt?: string;
+  readonly finishedAt?: string;
+  readonly summary?: ClusterScanSummary;
+  /** What it could not cover, and why (containers left out: they can be many). */
+  readonly failures?: readonly Omit<ClusterScanFailure, "containers">[];
+  /** Why it failed as a whole. */
+  readonly error?: string;
+}
+
+/** One image digest a scan looked at. */
+export interface ScanImageRecord {
+  readonly digest: string;
+  /** The reference it was read by. */
+  readonly reference: string;
+  readonly status: "complete" | "partial" | "failed";
+  readonly error?: string;
+  /** `ImageTargetScan.fromCache`: nothing was pulled. */
+  readonly fromCache?: "matches" | "inventory";
+  readonly durationMs?: number;
+}
+
+/** A scan with its images, sorted by digest. */
+export interface ScanWithImages extends ScanRecord {
+  readonly images: readonly ScanImageRecord[];
+}
+
+/** A status change of {@link ScanRepository.updateStatus}. */
+export interface ScanStatusUpdate {
+  readonly id: string;
+  readonly status: ScanStatus;
+  /** When: `startedAt` for `running` (kept if already set), `finishedAt` for a finished status. */
+  readonly at: string;
+  readonly summary?: ClusterScanSummary;
+  readonly failures?: readonly ClusterScanFailure[];
+  readonly error?: string;
+  /**
+   * Change only a scan whose current status is one of these (default: `queued` or `running`:
+   * a finished scan's outcome is final, so a worker finishing a cancelled scan changes nothing).
+   */
+  readonly from?: readonly ScanStatus[];
+}
+
+/** Scans and the images they looked at. */
+export interface ScanRepository {
+  /**
+   * Adds a scan, `queued` unless `status` says otherwise.
+   * @throws StoreConflictError when the id is taken.
+   */
+  create(
+    scan: Pick<ScanRecord, "id" | "clusterId" | "policyId" | "trigger" | "scope" | "createdAt"> & {
+      readonly status?: ScanStatus;
+    },
+  ): Promise<ScanRecord>;
+  /**
+   * Moves a scan to `status`; when that is a finished status, also records it as its
+   * cluster's last scan, in the same transaction. False (and nothing written) when the scan
+   * does not exist or its status is not one of `from`.
+   */
+  updateStatus(update: ScanStatusUpdate): Promise<boolean>;
+  /** Adds or replaces (by digest) the images of a scan. */
+  recordImages(scanId: string, images: readonly ScanImageRecord[]): Promise<void>;
+  get(id: string): Promise<ScanWithImages | undefined>;
+  /** A cluster's scans, newest first (by queue time, then id), one page at a time. */
+  listByCluster(
+    clusterId: string,
+    options?: {
+      readonly limit?: number;
+      readonly cursor?: string;
+      readonly statuses?: readonly ScanStatus[];
+    },
+  ): Promise<Page<ScanRecord>>;
+}
+
+const PAGE_ORDER: readonly KeysetColumn[] = [
+  { column: "created_at", direction: "desc" },
+  { column: "id", direction: "desc" },
+];
+const PAGE_ORDER_NAME = "scans:created_at-desc";
+
+/** The scan repository over Vigil's database. */
+export function createScanRepository(database: Kysely<VigilSchema>): ScanRepository {
+  const db = storeDb(database);
+  const dialect = dialectOf(database);
+  const getScan = async (id: string) => {
+    const row = await db.selectFrom("scans").selectAll().where("id", "=", id).executeTakeFirst();
+    return row ? toScan(row) : undefined;
+  };
+  return {
+    async create(scan) {
+      await conflictAs(`a scan with the id ${scan.id} exists already`, () =>
+        db
+          .insertInto("scans")
+          .values({
+            id: scan.id,
+            cluster_id: scan.clusterId,
+            policy_id: orNull(scan.policyId),
+            trigger: scan.trigger,
+            scope_json: toJson({ namespaces: scan.scope.namespaces }),
+            status: scan.status ?? "queued",
+            created_at: scan.createdAt,
+            started_at: null,
+            finished_at: null,
+            summary_json: null,
+            failures_json: null,
+            error: null,
+          })
+          .execute(),
+      );
+      return (await getScan(scan.id))!;
+    },
+
+    async updateStatus(update) {
+      const from = update.from ?? ["queued", "running"];
+      if (from.length === 0) return false;
+      const finished = FINISHED_SCAN_STATUSES.includes(update.status);
+      return db.transaction().execute(async (trx) => {
+        const result = await trx
+          .updateTable("scans")
+          .set((eb) => ({
+            status: update.status,
+            ...(update.status === "running"
+              ? { started_at: eb.fn.coalesce("started_at", eb.val(update.at)) }
+              : {}),
+            ...(finished ? { finished_at: update.at } : {}),
+            ...(update.summary !== undefined ? { summary_json: toJson(update.summary) } : {}),
+            ...(update.failures !== undefined
+              ? { failures_json: toJson(update.failures.map(({ containers: _, ...failure }) => failure)) }
+              : {}),
+            ...(update.error !== undefined ? { error: update.error } : {}),
+          }))
+          .where("id", "=", update.id)
+          .where("status", "in", from)
+          .executeTakeFirst();
+        if (result.numUpdatedRows === 0n) return false;
+        if (finished) {
+          await trx
+            .updateTable("clusters")
+            .set({ last_scan_at: update.at, last_scan_status: update.status })
+            .where("id", "=", trx.selectFrom("scans").select("cluster_id").where("id", "=", update.id))
+            .execute();
+        }
+        return true;
+      });
+    },
+
+    async recordImages(scanId, images) {
+      const rows = dedupe(images).map(
+        (image): ScanImagesTable => ({
+          scan_id: scanId,
+          digest: image.digest,
+          reference: image.reference,
+          status: image.status,
+          error: orNull(image.error),
+          from_cache: orNull(image.fromCache),
+          duration_ms: orNull(image.durationMs),
+        }),
+      );
+      if (rows.length === 0) return;
+      await db.transaction().execute(async (trx) => {
+        for (const part of chunks(rows, rowsPerStatement(dialect, 7))) {
+          await trx
+            .insertInto("scan_images")
+            .values(part)
+            .onConflict((oc) =>
+              oc.columns(["scan_id", "digest"]).doUpdateSet((eb) => ({
+                reference: eb.ref("excluded.reference"),
+                status: eb.ref("excluded.status"),
+                error: eb.ref("excluded.error"),
+                from_cache: eb.ref("excluded.from_cache"),
+                duration_ms: eb.ref("excluded.duration_ms"),
+              })),
+            )
+            .execute();
+        }
+      });
+    },
+
+    async get(id) {
+      const scan = await getScan(id);
+      if (!scan) return undefined;
+      const rows = await db
+        .selectFrom("scan_images")
+        .selectAll()
+        .where("scan_id", "=", id)
+        .orderBy("digest")
+        .execute();
+      return { ...scan, images: rows.map(toScanImage) };
+    },
+
+    async listByCluster(clusterId, options = {}) {
+      const limit = pageSize(options.limit);
+      let query = db.selectFrom("scans").selectAll().where("cluster_id", "=", clusterId);
+      if (options.statuses) {
+        if (options.statuses.length === 0) return { items: [] };
+        query = query.where("status", "in", options.statuses);
+      }
+      if (options.cursor !== undefined) {
+        const key = decodeCursor(options.cursor, PAGE_ORDER_NAME, ["string", "string"]);
+        query = query.where((eb) => after(eb, PAGE_ORDER, key));
+      }
+      const rows = await query
+        .orderBy("created_at", "desc")
+        .orderBy("id", "desc")
+        .limit(limit + 1)
+        .execute();
+      const page = rows.slice(0, limit);
+      const last = page[page.length - 1];
+      return {
+        items: page.map(toScan),
+        ...(rows.length > limit && last
+          ? { nextCursor: encodeCursor(PAGE_ORDER_NAME, [last.created_at, last.id]) }
+          : {}),
+      };
+    },
+  };
+}
+
+/** The last record per digest wins (one statement may not touch a row twice on PostgreSQL). */
+function dedupe(images: readonly ScanImageRecord[]): ScanImageRecord[] {
+  return [...new Map(images.map((image) => [image.digest, image])).values()];
+}
+
+function toScan(row: Selectable<ScansTable>): ScanRecord {
+  return {
+    id: row.id,
+    clusterId: row.cluster_id,
+    ...present("policyId", row.policy_id),
+    trigger: row.trigger as ScanTrigger,
+    scope: fromJson<ScanScope>(row.scope_json),
+    status: row.status as ScanStatus,
+    createdAt: row.created_at,
+    ...present("startedAt", row.started_at),
+    ...present("finishedAt", row.finished_at),
+    ...(row.summary_json !== null ? { summary: fromJson<ClusterScanSummary>(row.summary_json) } : {}),
+    ...(row.failures_json !== null
+      ? { failures: fromJson<Omit<ClusterScanFailure, "containers">[]>(row.failures_json) }
+      : {}),
+    ...present("error", row.error),
+  };
+}
+
+function toScanImage(row: Selectable<ScanImagesTable>): ScanImageRecord {
+  return {
+    digest: row.digest,
+    reference: row.reference,
+    status: row.status as ScanImageRecord["status"],
+    ...present("error", row.error),
+    ...present("fromCache", row.from_cache as ScanImageRecord["fromCache"] | null),
+    ...present("durationMs", row.duration_ms),
+  };
+}
