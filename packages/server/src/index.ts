@@ -4,7 +4,8 @@
  */
 
 export * from "./db/index.js";
+export * from "./http/index.js";
 export * from "./kube/index.js";
 export * from "./scheduler/index.js";
-export * from "./http/index.js";
 export * from "./serve/index.js";
+export * from "./store/index.js";

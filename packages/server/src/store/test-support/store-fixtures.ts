@@ -1,8 +1,9 @@
 /** Small builders for the store tests. */
+import type { FindingDetails, FindingIdentity, SeverityLevel } from "@vigil/core";
 import type { Kysely } from "kysely";
 import type { VigilSchema } from "../../db/schema.js";
 import { createClusterRepository } from "../cluster-repository.js";
-import type { FindingIdentity, FindingRecord } from "../finding-record.js";
+import type { FindingRecord } from "../finding-record.js";
 
 /** `2024-06-01T00:00:00.000Z` plus `minutes`: fixed-width times, as `toISOString` writes them. */
 export function at(minutes: number): string {
@@ -37,27 +38,50 @@ export function identity(fields: Partial<FindingIdentity> = {}): FindingIdentity
   };
 }
 
+/** Details of a detection of openssl 3.0.13-1 in a Debian image, fixed in 3.0.14-1. */
+export function details(fields: Partial<FindingDetails> = {}): FindingDetails {
+  return {
+    imageDigest: "sha256:aaaa",
+    image: "registry.local/shop/web:1",
+    packageType: "deb",
+    packageVersion: "3.0.13-1",
+    purl: "pkg:deb/debian/openssl@3.0.13-1",
+    path: "/var/lib/dpkg/status",
+    layerDigest: "sha256:l1",
+    fixedVersion: "3.0.14-1",
+    matchStatus: "fixed",
+    severity: { level: "high", source: "cvss-v3", score: 7.5 },
+    aliases: ["DSA-5600-1"],
+    ...fields,
+  };
+}
+
+/** Options of {@link finding}: record fields, parts of identity and details, and shortcuts. */
+export type FindingFixture = Omit<Partial<FindingRecord>, "identity" | "details"> & {
+  readonly identity?: Partial<FindingIdentity>;
+  readonly details?: Partial<FindingDetails>;
+  /** The severity level alone (source `distribution`, no score). */
+  readonly severity?: SeverityLevel;
+  /** `false`: no fixed version, status `affected`. */
+  readonly fixable?: boolean;
+};
+
 /** A detected, operational finding with sensible defaults. */
-export function finding(
-  id: string,
-  fields: Omit<Partial<FindingRecord>, "identity"> & { readonly identity?: Partial<FindingIdentity> } = {},
-): FindingRecord {
-  const { identity: id_, ...rest } = fields;
+export function finding(id: string, fields: FindingFixture = {}): FindingRecord {
+  const { identity: identityFields, details: detailFields, severity, fixable, ...rest } = fields;
+  let d = details(detailFields);
+  if (severity) d = { ...d, severity: { level: severity, source: "distribution" } };
+  if (fixable === false) {
+    const { fixedVersion: _, ...unfixed } = d;
+    d = { ...unfixed, matchStatus: "affected" };
+  }
   return {
     id,
-    identity: identity(id_),
+    identity: identity(identityFields),
     reportType: "operational",
     state: "detected",
-    severity: "high",
-    severityScore: 7.5,
+    details: d,
     kev: false,
-    fixable: true,
-    fixedVersion: "3.0.14-1",
-    installedVersion: "3.0.13-1",
-    packageType: "deb",
-    imageDigest: "sha256:aaaa",
-    imageReference: "registry.local/shop/web@sha256:aaaa",
-    details: { purl: "pkg:deb/debian/openssl@3.0.13-1", aliases: ["DSA-5600-1"] },
     firstSeen: at(0),
     lastSeen: at(0),
     noLongerDetected: false,

@@ -1,0 +1,105 @@
+import type { FindingState, SeverityLevel } from "@vigil/core";
+import { type Expression, type ExpressionBuilder, type SqlBool, sql } from "kysely";
+import type { VigilSchema } from "../db/schema.js";
+import type { FindingReportType } from "./finding-record.js";
+import { severityRank } from "./finding-rows.js";
+import type { KeysetColumn } from "./keyset.js";
+import type { StoreSchema } from "./store-schema.js";
+
+/**
+ * Which findings a query or count covers. Every given condition must hold; a list matches
+ * any of its values, and an empty list matches nothing.
+ */
+export interface FindingFilter {
+  readonly reportType?: FindingReportType;
+  readonly clusterIds?: readonly string[];
+  readonly namespaces?: readonly string[];
+  readonly workloadKind?: string;
+  readonly workloadName?: string;
+  readonly containerName?: string;
+  readonly imageDigest?: string;
+  /** Exact package names. */
+  readonly packageNames?: readonly string[];
+  readonly severities?: readonly SeverityLevel[];
+  readonly states?: readonly FindingState[];
+  readonly fixable?: boolean;
+  readonly kev?: boolean;
+  readonly project?: string;
+  readonly branch?: string;
+  /**
+   * A substring of the advisory id or the package name, case-insensitively (ASCII case, as
+   * `lower()` folds it on both dialects); `%` and `_` are literal.
+   */
+  readonly text?: string;
+}
+
+/** What a list of findings is sorted by: most severe, most recently seen, or newest first. */
+export type FindingSort = "severity" | "last_seen" | "first_seen";
+
+/** The keyset of each sort, in its descending form; the id makes the order total. */
+export const FINDING_SORT_KEYS: Readonly<Record<FindingSort, readonly KeysetColumn[]>> = {
+  severity: [
+    { column: "severity_rank", direction: "desc" },
+    { column: "last_seen", direction: "desc" },
+    { column: "id", direction: "desc" },
+  ],
+  last_seen: [
+    { column: "last_seen", direction: "desc" },
+    { column: "id", direction: "desc" },
+  ],
+  first_seen: [
+    { column: "first_seen", direction: "desc" },
+    { column: "id", direction: "desc" },
+  ],
+};
+
+/** The keyset of `sort` in `direction` (ascending reverses every column). */
+export function findingSortKeys(sort: FindingSort, direction: "asc" | "desc"): readonly KeysetColumn[] {
+  const keys = FINDING_SORT_KEYS[sort];
+  if (direction === "desc") return keys;
+  return keys.map((k) => ({ column: k.column, direction: k.direction === "desc" ? "asc" : "desc" }));
+}
+
+type FindingsBuilder = ExpressionBuilder<VigilSchema & StoreSchema, "findings">;
+
+/** The filter as one condition on `findings` (`true` when it has no conditions). */
+export function findingFilterCondition(eb: FindingsBuilder, filter: FindingFilter): Expression<SqlBool> {
+  const terms: Expression<SqlBool>[] = [];
+  const nothing = sql<SqlBool>`1 = 0`;
+  const among = (column: "cluster_id" | "namespace" | "package_name" | "state", values: readonly string[]) =>
+    values.length === 0 ? nothing : eb(eb.ref(column), "in", [...values]);
+  if (filter.reportType !== undefined) terms.push(eb("report_type", "=", filter.reportType));
+  if (filter.clusterIds !== undefined) terms.push(among("cluster_id", filter.clusterIds));
+  if (filter.namespaces !== undefined) terms.push(among("namespace", filter.namespaces));
+  if (filter.workloadKind !== undefined) terms.push(eb("workload_kind", "=", filter.workloadKind));
+  if (filter.workloadName !== undefined) terms.push(eb("workload_name", "=", filter.workloadName));
+  if (filter.containerName !== undefined) terms.push(eb("container_name", "=", filter.containerName));
+  if (filter.imageDigest !== undefined) terms.push(eb("image_digest", "=", filter.imageDigest));
+  if (filter.packageNames !== undefined) terms.push(among("package_name", filter.packageNames));
+  if (filter.severities !== undefined) {
+    const ranks = [...new Set(filter.severities.map(severityRank))];
+    terms.push(ranks.length === 0 ? nothing : eb("severity_rank", "in", ranks));
+  }
+  if (filter.states !== undefined) terms.push(among("state", filter.states));
+  if (filter.fixable !== undefined) terms.push(eb("fixable", "=", filter.fixable ? 1 : 0));
+  if (filter.kev !== undefined) terms.push(eb("kev", "=", filter.kev ? 1 : 0));
+  if (filter.project !== undefined) terms.push(eb("project", "=", filter.project));
+  if (filter.branch !== undefined) terms.push(eb("branch", "=", filter.branch));
+  if (filter.text !== undefined && filter.text !== "") {
+    const pattern = `%${escapeLike(filter.text)}%`;
+    // lower(x) like lower(?) rather than ILIKE: SQLite has no ILIKE, and its LIKE folds case
+    // only for ASCII, as lower() does on both dialects. ESCAPE is explicit: SQLite has no default.
+    terms.push(
+      eb.or([
+        sql<SqlBool>`lower(${sql.ref("advisory_id")}) like lower(${pattern}) escape '\\'`,
+        sql<SqlBool>`lower(${sql.ref("package_name")}) like lower(${pattern}) escape '\\'`,
+      ]),
+    );
+  }
+  return eb.and(terms);
+}
+
+/** `text` with LIKE's wildcards and the escape character escaped by a backslash. */
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}

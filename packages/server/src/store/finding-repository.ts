@@ -1,0 +1,230 @@
+import { SEVERITY_LEVELS, type SeverityLevel } from "@vigil/core";
+import { type Kysely, sql } from "kysely";
+import { idsPerStatement, rowsPerStatement } from "../db/advisory-writes.js";
+import { chunks, dialectOf } from "../db/dialect.js";
+import type { VigilSchema } from "../db/schema.js";
+import {
+  type FindingFilter,
+  type FindingSort,
+  findingFilterCondition,
+  findingSortKeys,
+} from "./finding-filter.js";
+import type { FindingHistoryInput, FindingRecord } from "./finding-record.js";
+import { FINDING_COLUMNS, findingRow, HISTORY_COLUMNS, historyRow, rowToFinding } from "./finding-rows.js";
+import { after, decodeCursor, encodeCursor, type Page, pageSize } from "./keyset.js";
+import { conflictAs } from "./store-errors.js";
+import type { FindingsTable } from "./store-schema.js";
+import { storeDb } from "./store-schema.js";
+
+/**
+ * What one reconcile (or one change by hand) writes: findings to insert or update, by id,
+ * and history entries to append. Maps one to one from the findings stage's transitions: each
+ * transition's finding (with the stored id, or a new one for `created`) and its history.
+ */
+export interface FindingChanges {
+  /** Full records; an existing id is updated (identity excepted), a new id inserted. */
+  readonly findings: readonly FindingRecord[];
+  /** Appended after the findings, so they may refer to findings inserted here. */
+  readonly history: readonly FindingHistoryInput[];
+}
+
+/** What {@link FindingRepository.applyChanges} wrote. */
+export interface AppliedFindingChanges {
+  readonly inserted: number;
+  readonly updated: number;
+  readonly history: number;
+}
+
+/** A page request for {@link FindingRepository.query}. */
+export interface FindingQuery extends FindingFilter {
+  /** Default `severity`. */
+  readonly sort?: FindingSort;
+  /** Default `desc`: most severe, most recent first. */
+  readonly direction?: "asc" | "desc";
+  /** Rows per page, 1 … 1,000 (default 50). */
+  readonly limit?: number;
+  /** `nextCursor` of the previous page, with the same sort and direction. */
+  readonly cursor?: string;
+}
+
+/** Findings per severity under a filter. */
+export interface FindingCounts {
+  readonly total: number;
+  readonly bySeverity: Readonly<Record<SeverityLevel, number>>;
+}
+
+/** Findings: reconcile's previous state and its output, and the UI's lists. */
+export interface FindingRepository {
+  /**
+   * Writes a reconcile's output in ONE transaction: every finding and history entry, or
+   * (any row fails: a broken constraint, an unknown finding id in history, the connection)
+   * nothing at all. Chunked to the dialect's parameter limit.
+   * @throws StoreConflictError when a new finding repeats a stored identity (or one in the batch).
+   */
+  applyChanges(changes: FindingChanges): Promise<AppliedFindingChanges>;
+  /**
+   * Every operational finding of a cluster in any state (open, dismissed, resolved): the
+   * `previous` of the next reconcile. Sorted by id.
+   */
+  loadForReconcile(clusterId: string): Promise<FindingRecord[]>;
+  get(id: string): Promise<FindingRecord | undefined>;
+  /** One page of the findings under a filter, in a stable keyset order. */
+  query(query: FindingQuery): Promise<Page<FindingRecord>>;
+  /** How many findings per severity a filter covers. */
+  counts(filter: FindingFilter): Promise<FindingCounts>;
+}
+
+/** Columns an update may change: everything but the id and the identity. */
+const UPDATABLE: readonly (keyof FindingsTable)[] = [
+  "report_type",
+  "state",
+  "dismissal_reason",
+  "dismissal_comment",
+  "severity",
+  "severity_rank",
+  "severity_score",
+  "kev",
+  "epss",
+  "fixable",
+  "fixed_version",
+  "installed_version",
+  "package_type",
+  "image_digest",
+  "image_reference",
+  "details_json",
+  "first_seen",
+  "last_seen",
+  "running_since",
+  "resolved_at",
+  "no_longer_detected",
+];
+
+/** Options of {@link createFindingRepository}. */
+export interface FindingRepositoryOptions {
+  /**
+   * Most rows one INSERT writes (default: as many as the dialect's parameter limit allows).
+   * Tests set it low to make a small batch span several statements.
+   */
+  readonly maxRowsPerStatement?: number;
+}
+
+/** The finding repository over Vigil's database. */
+export function createFindingRepository(
+  database: Kysely<VigilSchema>,
+  options: FindingRepositoryOptions = {},
+): FindingRepository {
+  const db = storeDb(database);
+  const dialect = dialectOf(database);
+  const rowsPer = (columns: number) =>
+    Math.min(rowsPerStatement(dialect, columns), options.maxRowsPerStatement ?? Number.POSITIVE_INFINITY);
+  return {
+    async applyChanges(changes) {
+      // one row per id, the last one given (a statement may not touch a row twice on PostgreSQL)
+      const rows = [...new Map(changes.findings.map((f) => [f.id, findingRow(f)])).values()];
+      const history = changes.history.map(historyRow);
+      if (rows.length === 0 && history.length === 0) return { inserted: 0, updated: 0, history: 0 };
+      return conflictAs("a finding with the same identity exists already", () =>
+        db.transaction().execute(async (trx) => {
+          let existing = 0;
+          for (const part of chunks(
+            rows.map((r) => r.id),
+            idsPerStatement(dialect),
+          )) {
+            const found = await trx
+              .selectFrom("findings")
+              .select((eb) => eb.fn.countAll<number | string | bigint>().as("n"))
+              .where("id", "in", part)
+              .executeTakeFirstOrThrow();
+            existing += Number(found.n);
+          }
+          for (const part of chunks(rows, rowsPer(FINDING_COLUMNS))) {
+            await trx
+              .insertInto("findings")
+              .values(part)
+              .onConflict((oc) =>
+                oc
+                  .column("id")
+                  .doUpdateSet(Object.fromEntries(UPDATABLE.map((c) => [c, sql.ref(`excluded.${c}`)]))),
+              )
+              .execute();
+          }
+          for (const part of chunks(history, rowsPer(HISTORY_COLUMNS))) {
+            await trx.insertInto("finding_history").values(part).execute();
+          }
+          return { inserted: rows.length - existing, updated: existing, history: history.length };
+        }),
+      );
+    },
+
+    async loadForReconcile(clusterId) {
+      const rows = await db
+        .selectFrom("findings")
+        .selectAll()
+        .where("cluster_id", "=", clusterId)
+        .where("report_type", "=", "operational")
+        .orderBy("id")
+        .execute();
+      return rows.map(rowToFinding);
+    },
+
+    async get(id) {
+      const row = await db.selectFrom("findings").selectAll().where("id", "=", id).executeTakeFirst();
+      return row ? rowToFinding(row) : undefined;
+    },
+
+    async query(query) {
+      const sort = query.sort ?? "severity";
+      const direction = query.direction ?? "desc";
+      const keys = findingSortKeys(sort, direction);
+      const order = `findings:${sort}:${direction}`;
+      const limit = pageSize(query.limit);
+      let select = db
+        .selectFrom("findings")
+        .selectAll()
+        .where((eb) => findingFilterCondition(eb, query));
+      if (query.cursor !== undefined) {
+        const types = keys.map((k): "number" | "string" =>
+          k.column === "severity_rank" ? "number" : "string",
+        );
+        const key = decodeCursor(query.cursor, order, types);
+        select = select.where((eb) => after(eb, keys, key));
+      }
+      for (const k of keys) select = select.orderBy(sql.ref(k.column), k.direction);
+      const rows = await select.limit(limit + 1).execute();
+      const page = rows.slice(0, limit);
+      const last = page[page.length - 1];
+      return {
+        items: page.map(rowToFinding),
+        ...(rows.length > limit && last
+          ? {
+              nextCursor: encodeCursor(
+                order,
+                keys.map((k) => last[k.column as keyof typeof last] as string | number),
+              ),
+            }
+          : {}),
+      };
+    },
+
+    async counts(filter) {
+      const rows = await db
+        .selectFrom("findings")
+        .select((eb) => ["severity_rank", eb.fn.countAll<number | string | bigint>().as("n")])
+        .where((eb) => findingFilterCondition(eb, filter))
+        .groupBy("severity_rank")
+        .execute();
+      const bySeverity = Object.fromEntries(SEVERITY_LEVELS.map((level) => [level, 0])) as Record<
+        SeverityLevel,
+        number
+      >;
+      let total = 0;
+      for (const row of rows) {
+        const level = SEVERITY_LEVELS[row.severity_rank];
+        const n = Number(row.n);
+        if (level) bySeverity[level] = n;
+        total += n;
+      }
+      return { total, bySeverity };
+    },
+  };
+}

@@ -1,0 +1,13 @@
+export * from "./cluster-repository.js";
+export * from "./finding-filter.js";
+export * from "./finding-history-repository.js";
+export * from "./finding-record.js";
+export * from "./finding-repository.js";
+export * from "./image-package-keys.js";
+export * from "./image-repository.js";
+export { type KeysetColumn, MAX_PAGE_SIZE, type Page } from "./keyset.js";
+export * from "./scan-policy-repository.js";
+export * from "./scan-repository.js";
+export { InvalidCursorError, isUniqueViolation, StoreConflictError } from "./store-errors.js";
+export { type StoreDb, type StoreSchema, storeDb } from "./store-schema.js";
+export * from "./workload-container-repository.js";
