@@ -9,3 +9,4 @@ export * from "./kube/index.js";
 export * from "./scheduler/index.js";
 export * from "./serve/index.js";
 export * from "./store/index.js";
+export * from "./scans/index.js";
