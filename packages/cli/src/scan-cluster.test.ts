@@ -29,7 +29,8 @@ const started = "2023-03-01T08:00:00Z";
 const namespaceRule: KubeApiRule = { user: "*", verbs: ["list", "watch"], resources: ["namespaces"] };
 const otherRules: KubeApiRule[] = [
   { user: "*", verbs: ["list", "watch"], resources: ["pods"], namespaces: ["shop", "batch"] },
-  { user: "*", verbs: ["get"], resources: ["serviceaccounts", "secrets", "replicasets", "jobs"] },
+  { user: "*", verbs: ["get"], resources: ["serviceaccounts", "secrets"] },
+  { user: "*", verbs: ["get", "list"], resources: ["replicasets", "jobs"] },
 ];
 const rules: KubeApiRule[] = [namespaceRule, ...otherRules];
 
@@ -459,6 +460,92 @@ describe("vigil scan cluster", () => {
     for (const file of files(work)) {
       if (file.endsWith("kubeconfig")) continue;
       expect(readFileSync(file).includes(env.registryPassword), file).toBe(false);
+    }
+  });
+
+  it("reads the owners of a namespace's many ReplicaSets with one list; with get only, one by one and an info issue", async () => {
+    // SYNTHETIC: namespace fleet runs four Deployments, one pod each, all on minbase.
+    const deployments = ["api", "auth", "cart", "docs"];
+    const added = deployments.flatMap((deployment) => {
+      const rsName = `${deployment}-6c8f7d9b5`;
+      return [
+        api.add({
+          apiVersion: "apps/v1",
+          kind: "ReplicaSet",
+          metadata: {
+            name: rsName,
+            namespace: "fleet",
+            ownerReferences: [
+              {
+                apiVersion: "apps/v1",
+                kind: "Deployment",
+                name: deployment,
+                uid: `uid-${deployment}`,
+                controller: true,
+              },
+            ],
+          },
+          spec: {},
+        }),
+        api.add(
+          pod({
+            namespace: "fleet",
+            name: `${rsName}-q7x2k`,
+            owner: { kind: "ReplicaSet", name: rsName, apiVersion: "apps/v1" },
+            labels: { "pod-template-hash": "6c8f7d9b5" },
+            image: `${env.registry}/vigil/minbase:latest`,
+            imageID: `${env.registry}/vigil/minbase@${minbase}`,
+          }),
+        ),
+      ];
+    });
+    const withFleet = (owners: string[]): KubeApiRule[] => [
+      namespaceRule,
+      { user: "*", verbs: ["list", "watch"], resources: ["pods"], namespaces: ["fleet"] },
+      { user: "*", verbs: ["get"], resources: ["serviceaccounts", "secrets"] },
+      { user: "*", verbs: owners, resources: ["replicasets", "jobs"] },
+    ];
+    const scanFleet = async (name: string) => {
+      const out = join(work, name);
+      const mark = api.requests.length;
+      const run = await vigil([...baseArgs(), "--namespace", "fleet", "--format", "json", "--output", out]);
+      expect(run.code, run.stderr).toBe(0); // minbase has no findings in the test database
+      const [cluster] = JSON.parse(readFileSync(out, "utf8")).clusters;
+      expect(cluster.status).toBe("complete");
+      const workloads = cluster.images.flatMap(
+        (i: { containers: { workload: { kind: string; name: string } }[] }) =>
+          i.containers.map((c) => `${c.workload.kind}/${c.workload.name}`),
+      );
+      const owners = api.requests
+        .slice(mark)
+        .map((r) => r.path)
+        .filter((path) => path.includes("/replicasets"))
+        .sort();
+      return { cluster, workloads, owners };
+    };
+    try {
+      api.setRules(withFleet(["get", "list"]));
+      const listed = await scanFleet("fleet-list.json");
+      expect(listed.workloads).toEqual(deployments.map((d) => `Deployment/${d}`));
+      expect(listed.owners).toEqual(["/apis/apps/v1/namespaces/fleet/replicasets"]);
+      expect(listed.cluster.issues.filter((i: { code: string }) => i.code.startsWith("owner-"))).toEqual([]);
+
+      api.setRules(withFleet(["get"]));
+      const got = await scanFleet("fleet-get.json");
+      expect(got.workloads).toEqual(listed.workloads);
+      expect(got.owners).toEqual([
+        "/apis/apps/v1/namespaces/fleet/replicasets",
+        ...deployments.map((d) => `/apis/apps/v1/namespaces/fleet/replicasets/${d}-6c8f7d9b5`),
+      ]);
+      const issues = got.cluster.issues.filter((i: { code: string }) => i.code.startsWith("owner-"));
+      expect(issues).toEqual([expect.objectContaining({ severity: "info", code: "owner-list-failed" })]);
+      expect(issues[0].message).toMatch(
+        /^Cannot list ReplicaSets in namespace "fleet" \(403 Forbidden: replicasets\.apps is forbidden: .*\); read the 4 its pods name one by one instead\. Grant list on replicasets\.apps/,
+      );
+    } finally {
+      api.setRules(rules);
+      for (const o of added) api.remove(o.kind as string, "fleet", o.metadata.name as string);
+      api.remove("Namespace", undefined, "fleet");
     }
   });
 

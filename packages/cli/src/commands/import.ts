@@ -38,8 +38,8 @@ Read the vulnerability reports the Trivy Operator (or Starboard) keeps in a Kube
 cluster and write them as Vigil's reports: no image is pulled, no advisory database is
 needed. Reports name the workloads as \`vigil scan cluster\` does: a ReplicaSet's report
 goes to its Deployment, a Job's to its CronJob. Read-only access is enough: list on
-vulnerabilityreports and clustervulnerabilityreports.aquasecurity.github.io, get on
-replicasets.apps and jobs.batch (see deploy/rbac.yaml).
+vulnerabilityreports and clustervulnerabilityreports.aquasecurity.github.io, get (and
+optionally list) on replicasets.apps and jobs.batch (see deploy/rbac.yaml).
 
 Options:
   --kubeconfig FILE   kubeconfig to use (default: $KUBECONFIG or ~/.kube/config)

@@ -564,6 +564,76 @@ describe("discoverRunningContainers: owners", () => {
     expect(issues[0]!.message).toContain("Grant get on replicasets.apps");
   });
 
+  it("reads the owners of a namespace running three ReplicaSets with one list, paged like the pods; finished pods do not count", async () => {
+    const hashes = ["7d4b578979", "5c9f8d7b6", "6b7c8d9f4"];
+    const names = hashes.map((hash, i) => `icx-db${i}-${hash}`);
+    const replicaSets = names.map((name, i) => {
+      const rs = mutableCopy(icxRs);
+      rs.metadata.name = name;
+      rs.metadata.ownerReferences = [
+        { apiVersion: "apps/v1", kind: "Deployment", name: `icx-db${i}`, controller: true },
+      ];
+      return rs;
+    });
+    const running = names.map((name, i) =>
+      podOf(
+        `${name}-a`,
+        "icx",
+        { apiVersion: "apps/v1", kind: "ReplicaSet", name },
+        {
+          "pod-template-hash": hashes[i]!,
+        },
+      ),
+    );
+    const finished = mutableCopy(running[2]!);
+    finished.metadata.name = "icx-old-8f9c7d6b5-a";
+    finished.metadata.ownerReferences = [
+      { apiVersion: "apps/v1", kind: "ReplicaSet", name: "icx-old-8f9c7d6b5", controller: true },
+    ];
+    finished.status!.phase = "Succeeded";
+
+    const reader = createInMemoryKubernetesReader({ pods: running, replicaSets });
+    const result = await discover({ reader, pageSize: 2 });
+    expect(result.containers.map((c) => `${c.workload.kind}/${c.workload.name}`)).toEqual([
+      "Deployment/icx-db0",
+      "Deployment/icx-db1",
+      "Deployment/icx-db2",
+    ]);
+    expect(reader.calls.filter((c) => /ReplicaSet/.test(c.method))).toEqual([
+      { method: "listReplicaSets", namespace: "icx", limit: 2 },
+      { method: "listReplicaSets", namespace: "icx", limit: 2, continue: "offset:2" },
+    ]);
+
+    // Two running ReplicaSets and a finished pod's: below the threshold, so a get each.
+    const fewer = createInMemoryKubernetesReader({ pods: [...running.slice(0, 2), finished], replicaSets });
+    await discover({ reader: fewer });
+    expect(
+      fewer.calls.filter((c) => /ReplicaSet/.test(c.method)).map((c) => `${c.method} ${c.name}`),
+    ).toEqual([`getReplicaSet ${names[0]}`, `getReplicaSet ${names[1]}`]);
+
+    // Where list is forbidden, the same workloads with a get each, and an info issue.
+    const getOnly = createInMemoryKubernetesReader({
+      pods: running,
+      replicaSets,
+      fail: (call) => (call.method === "listReplicaSets" ? forbidden(call) : undefined),
+    });
+    const fallback = await discover({ reader: getOnly });
+    expect(fallback.containers).toEqual(result.containers);
+    expect(getOnly.calls.filter((c) => c.method === "getReplicaSet")).toHaveLength(3);
+    expect(fallback.issues.filter((i) => i.code.startsWith("owner-"))).toMatchObject([
+      {
+        severity: "info",
+        code: "owner-list-failed",
+        subject: { kind: "ReplicaSet", namespace: "icx", name: "*" },
+      },
+    ]);
+
+    // And never, when told so.
+    const never = createInMemoryKubernetesReader({ pods: running, replicaSets });
+    await discover({ reader: never, ownerListThreshold: Number.POSITIVE_INFINITY });
+    expect(never.calls.filter((c) => c.method === "listReplicaSets")).toEqual([]);
+  });
+
   it("reports the ReplicaSet itself when it is forbidden and the pod has no pod-template-hash", async () => {
     const rs = { apiVersion: "apps/v1", kind: "ReplicaSet", name: "icx-db-7d4b578979" };
     const reader = createInMemoryKubernetesReader({

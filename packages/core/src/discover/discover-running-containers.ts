@@ -11,11 +11,14 @@ import { parseImageId } from "./image-id.js";
 import { isKubernetesApiError, isScopedApiError } from "./kubernetes-api-error.js";
 import type { KubePod } from "./kubernetes-objects.js";
 import type { KubernetesReader } from "./kubernetes-reader.js";
-import { ListExpiredError, listAllPages } from "./list-all-pages.js";
+import { DEFAULT_LIST_PAGE_SIZE, ListExpiredError, listAllPages } from "./list-all-pages.js";
 import { containerActivity, isPodFinished, podContainers, type SkipReason } from "./pod-containers.js";
 import { createPodPullSecrets } from "./pod-pull-secrets.js";
 import { choosePullReference } from "./pull-reference.js";
 import { createWorkloadResolver } from "./workload-resolver.js";
+
+export { DEFAULT_LIST_PAGE_SIZE } from "./list-all-pages.js";
+export { DEFAULT_OWNER_LIST_THRESHOLD } from "./workload-resolver.js";
 
 /** Options of {@link discoverRunningContainers}. */
 export interface DiscoverOptions {
@@ -35,6 +38,12 @@ export interface DiscoverOptions {
   readonly labelSelector?: string;
   /** Items per list page (`limit`); default {@link DEFAULT_LIST_PAGE_SIZE}, as kubectl uses. */
   readonly pageSize?: number;
+  /**
+   * How many distinct ReplicaSets (or Jobs) a namespace's running pods must name before that
+   * namespace's are read with one list rather than a get each; default
+   * {@link DEFAULT_OWNER_LIST_THRESHOLD}, `Infinity` never lists (see workload-resolver.ts).
+   */
+  readonly ownerListThreshold?: number;
   /** Lookups (ReplicaSets, Jobs, service accounts) and namespace lists in flight; default 8. */
   readonly concurrency?: number;
   readonly signal?: AbortSignal;
@@ -99,9 +108,6 @@ export interface DiscoveryResult {
   readonly issues: readonly DiscoveryIssue[];
   readonly stats: DiscoveryStats;
 }
-
-/** Default `limit` of a list page. */
-export const DEFAULT_LIST_PAGE_SIZE = 500;
 
 const TYPE_ORDER: Readonly<Record<ContainerType, number>> = { init: 0, container: 1, ephemeral: 2 };
 
@@ -231,7 +237,15 @@ export async function discoverRunningContainers(options: DiscoverOptions): Promi
     }
   }
 
-  const workloads = createWorkloadResolver({ reader, onIssue, ...withSignal });
+  const workloads = createWorkloadResolver({
+    reader,
+    onIssue,
+    // Finished pods are not resolved, so their owners do not count towards a list.
+    pods: pods.filter((pod) => !isPodFinished(pod)),
+    pageSize,
+    ...(options.ownerListThreshold !== undefined ? { listThreshold: options.ownerListThreshold } : {}),
+    ...withSignal,
+  });
   const pullSecrets = createPodPullSecrets({ reader, onIssue, ...withSignal });
   const containers: RunningContainer[] = [];
   const skipped: SkippedContainer[] = [];

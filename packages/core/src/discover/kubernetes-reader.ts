@@ -16,7 +16,9 @@ import type {
  * {@link KubernetesConnectionError} when it cannot be reached, and with the signal's reason
  * when cancelled. RBAC needed: `list pods` (cluster-wide or per namespace), `list namespaces`
  * (optional), `get serviceaccounts`, `get secrets` (the pull secrets pods name),
- * `get replicasets.apps` and `get jobs.batch` (optional: owner chains have fallbacks).
+ * `get replicasets.apps` and `get jobs.batch` (optional: owner chains have fallbacks), and
+ * `list` on both (optional: one list per busy namespace instead of a get per object; without
+ * it, gets).
  */
 export interface KubernetesReader {
   /** One page of pods: of one namespace, or of all when `namespace` is absent. */
@@ -27,6 +29,10 @@ export interface KubernetesReader {
   getSecret(options: GetObjectOptions): Promise<KubeSecret>;
   getReplicaSet(options: GetObjectOptions): Promise<KubeReplicaSet>;
   getJob(options: GetObjectOptions): Promise<KubeJob>;
+  /** One page of a namespace's ReplicaSets, to read the owners of many at once. */
+  listReplicaSets(options: ListNamespacedOptions): Promise<KubeList<KubeReplicaSet>>;
+  /** One page of a namespace's Jobs, to read the owners of many at once. */
+  listJobs(options: ListNamespacedOptions): Promise<KubeList<KubeJob>>;
 }
 
 /**
@@ -45,6 +51,11 @@ export interface ListPodsOptions extends ListPageOptions {
   readonly namespace?: string;
   /** A label selector as `kubectl -l` takes it, e.g. `app=web,tier!=cache`. */
   readonly labelSelector?: string;
+}
+
+/** Options of a list of one namespace's objects ({@link KubernetesReader.listReplicaSets}, ...). */
+export interface ListNamespacedOptions extends ListPageOptions {
+  readonly namespace: string;
 }
 
 /** Which namespaced object to get. */

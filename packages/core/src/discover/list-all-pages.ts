@@ -10,6 +10,9 @@ import type { KubeList } from "./kubernetes-objects.js";
  * and a second expiry is a {@link ListExpiredError}.
  */
 
+/** Default `limit` of a list page, as kubectl uses. */
+export const DEFAULT_LIST_PAGE_SIZE = 500;
+
 /** A paginated list expired twice while being read. */
 export class ListExpiredError extends Error {
   constructor(

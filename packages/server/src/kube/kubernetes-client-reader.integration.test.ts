@@ -39,9 +39,15 @@ const NAMESPACED_PODS: KubeApiRule[] = [
     namespaces: ["default", "kubescape"],
   },
   { user: VIGIL.user, verbs: READ, resources: ["namespaces", "serviceaccounts", "secrets"], apiGroups: [""] },
-  { user: VIGIL.user, verbs: ["get"], resources: ["replicasets"], apiGroups: ["apps"] },
-  { user: VIGIL.user, verbs: ["get"], resources: ["jobs"], apiGroups: ["batch"] },
+  { user: VIGIL.user, verbs: READ, resources: ["replicasets"], apiGroups: ["apps"] },
+  { user: VIGIL.user, verbs: READ, resources: ["jobs"], apiGroups: ["batch"] },
 ];
+/** As before deploy/rbac.yaml granted list on ReplicaSets and Jobs: get only. */
+const OWNERS_BY_GET: KubeApiRule[] = NAMESPACED_PODS.map((r) =>
+  r.user === VIGIL.user && (r.resources.includes("replicasets") || r.resources.includes("jobs"))
+    ? { ...r, verbs: ["get"] }
+    : r,
+);
 
 let server: RunningKubeApiServer;
 let dir: string;
@@ -228,6 +234,145 @@ describe("KubernetesReader over @kubernetes/client-node against the test API ser
     for (let i = 0; i < 20; i++) await reader.getReplicaSet({ namespace, name });
     expect(server.connections - sequentialBefore).toBeLessThanOrEqual(1);
   });
+
+  it("lists a namespace's ReplicaSets and Jobs page by page, trimmed to their metadata", async () => {
+    for (const [kind, list] of [
+      [
+        "replicasets",
+        (o: { namespace: string; limit: number; continue?: string }) => admin.listReplicaSets(o),
+      ],
+      ["jobs", (o: { namespace: string; limit: number; continue?: string }) => admin.listJobs(o)],
+    ] as const) {
+      const names: string[] = [];
+      const items: unknown[] = [];
+      let token: string | undefined;
+      do {
+        const page = await list({ namespace: "default", limit: 1, ...(token ? { continue: token } : {}) });
+        names.push(...page.items.map((o) => o.metadata.name ?? ""));
+        items.push(...page.items);
+        token = page.metadata?.continue;
+      } while (token);
+      const stored = server.list(kind, "default");
+      expect(stored.length).toBeGreaterThan(0);
+      expect(names).toEqual(stored.map((o) => o.metadata.name));
+      for (const item of items) {
+        expect(Object.keys(item as object)).toEqual(["metadata"]);
+        for (const ref of (item as { metadata: { ownerReferences?: object[] } }).metadata.ownerReferences ??
+          []) {
+          expect(ref).not.toHaveProperty("blockOwnerDeletion");
+        }
+      }
+    }
+    const nginxPv = (await admin.listReplicaSets({ namespace: "default" })).items.find(
+      (rs) => rs.metadata.name === "nginx-pv-6476d7d5c8",
+    );
+    expect(nginxPv?.metadata.ownerReferences).toEqual([
+      expect.objectContaining({
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        name: "nginx-pv",
+        controller: true,
+      }),
+    ]);
+  });
+
+  it("reads owners with one list per namespace, naming the workloads gets name; with get only, gets and an info issue", async () => {
+    // The seed lacks the owners of its pods (deleted owners, 404): add them for this test.
+    const owner = (kind: string, name: string, uid: string) => [
+      { apiVersion: kind === "Job" ? "batch/v1" : "apps/v1", kind, name, uid, controller: true },
+    ];
+    const added = [
+      ["default", "nginx-7fb78fb6d8", "nginx"],
+      ["default", "nginx-84f5585d68", "nginx"],
+      ["kube-system", "cilium-operator-55658fb5c4", "cilium-operator"],
+    ].map(([namespace, name, deployment]) =>
+      server.add({
+        apiVersion: "apps/v1",
+        kind: "ReplicaSet",
+        metadata: { namespace, name, ownerReferences: owner("Deployment", deployment!, `uid-${deployment}`) },
+      }),
+    );
+    added.push(
+      server.add({
+        apiVersion: "batch/v1",
+        kind: "Job",
+        metadata: { namespace: "default", name: "nginx-job" },
+      }),
+    );
+    try {
+      await ownersByListOrGet();
+    } finally {
+      for (const o of added) server.remove(o.kind as string, o.metadata.namespace, o.metadata.name as string);
+    }
+  });
+
+  async function ownersByListOrGet(): Promise<void> {
+    const byGet = await discoverRunningContainers({
+      reader: admin,
+      clusterId: "test",
+      ownerListThreshold: Number.POSITIVE_INFINITY,
+    });
+    const ownerRequests = (from: number) =>
+      server.requests
+        .slice(from)
+        .map((r) => r.path)
+        .filter((path) => /\/(replicasets|jobs)(\/|$)/.test(path))
+        .sort();
+
+    const mark = server.requests.length;
+    expect(byGet.issues.filter((i) => i.code.startsWith("owner-"))).toEqual([]);
+    const byList = await discoverRunningContainers({
+      reader: admin,
+      clusterId: "test",
+      ownerListThreshold: 1,
+    });
+    expect(ownerRequests(mark)).toEqual([
+      "/apis/apps/v1/namespaces/default/replicasets",
+      "/apis/apps/v1/namespaces/kube-system/replicasets",
+      "/apis/batch/v1/namespaces/default/jobs",
+    ]);
+    expect(byList).toEqual(byGet);
+
+    server.setRules(OWNERS_BY_GET);
+    try {
+      const getOnlyMark = server.requests.length;
+      const fallback = await discoverRunningContainers({
+        reader: vigil,
+        clusterId: "test",
+        namespaces: ["default"],
+        ownerListThreshold: 1,
+      });
+      expect(fallback.containers).toEqual(byGet.containers.filter((c) => c.namespace === "default"));
+      expect(ownerRequests(getOnlyMark)).toEqual([
+        "/apis/apps/v1/namespaces/default/replicasets",
+        "/apis/apps/v1/namespaces/default/replicasets/nginx-7fb78fb6d8",
+        "/apis/apps/v1/namespaces/default/replicasets/nginx-84f5585d68",
+        "/apis/batch/v1/namespaces/default/jobs",
+        "/apis/batch/v1/namespaces/default/jobs/nginx-job",
+      ]);
+      const denied = (plural: string, group: string) =>
+        `${plural}.${group} is forbidden: User "system:serviceaccount:vigil:vigil" cannot list resource ` +
+        `"${plural}" in API group "${group}" in the namespace "default"`;
+      expect(
+        fallback.issues.filter((i) => i.code === "owner-list-failed").map((i) => [i.severity, i.message]),
+      ).toEqual([
+        [
+          "info",
+          `Cannot list Jobs in namespace "default" (403 Forbidden: ${denied("jobs", "batch")}); read the 1 ` +
+            "its pods name one by one instead. Grant list on jobs.batch (the ClusterRole in deploy/rbac.yaml) " +
+            "to read them with one list.",
+        ],
+        [
+          "info",
+          `Cannot list ReplicaSets in namespace "default" (403 Forbidden: ${denied("replicasets", "apps")}); ` +
+            "read the 2 its pods name one by one instead. Grant list on replicasets.apps (the ClusterRole in " +
+            "deploy/rbac.yaml) to read them with one list.",
+        ],
+      ]);
+    } finally {
+      server.setRules(NAMESPACED_PODS);
+    }
+  }
 
   it("answers an expired continue token with a 410 KubernetesApiError", async () => {
     const first = await admin.listPods({ limit: 2 });

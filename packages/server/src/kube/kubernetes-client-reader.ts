@@ -102,5 +102,21 @@ export function createKubernetesClientReader(
       );
       return trimOwned(job);
     },
+    async listReplicaSets({ namespace, limit, continue: token, signal }) {
+      const list = await getJson<KubeList<KubeReplicaSet>>(
+        `/apis/apps/v1${inNamespace(namespace)}/replicasets`,
+        { limit, continue: token },
+        { verb: "list", resource: "replicasets.apps", namespace, ...(signal ? { signal } : {}) },
+      );
+      return { metadata: trimListMeta(list.metadata), items: (list.items ?? []).map(trimOwned) };
+    },
+    async listJobs({ namespace, limit, continue: token, signal }) {
+      const list = await getJson<KubeList<KubeJob>>(
+        `/apis/batch/v1${inNamespace(namespace)}/jobs`,
+        { limit, continue: token },
+        { verb: "list", resource: "jobs.batch", namespace, ...(signal ? { signal } : {}) },
+      );
+      return { metadata: trimListMeta(list.metadata), items: (list.items ?? []).map(trimOwned) };
+    },
   };
 }

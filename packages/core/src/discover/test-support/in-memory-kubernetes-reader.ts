@@ -12,6 +12,7 @@ import type {
 import type {
   GetObjectOptions,
   KubernetesReader,
+  ListNamespacedOptions,
   ListPageOptions,
   ListPodsOptions,
 } from "../kubernetes-reader.js";
@@ -33,7 +34,9 @@ export interface ReaderCall {
     | "getServiceAccount"
     | "getSecret"
     | "getReplicaSet"
-    | "getJob";
+    | "getJob"
+    | "listReplicaSets"
+    | "listJobs";
   readonly namespace?: string;
   readonly name?: string;
   readonly labelSelector?: string;
@@ -66,6 +69,8 @@ const RESOURCE: Readonly<Record<ReaderCall["method"], readonly [KubernetesVerb, 
   getSecret: ["get", "secrets"],
   getReplicaSet: ["get", "replicasets.apps"],
   getJob: ["get", "jobs.batch"],
+  listReplicaSets: ["list", "replicasets.apps"],
+  listJobs: ["list", "jobs.batch"],
 };
 
 /** The 403 the API server sends when RBAC denies a call (its real wording). */
@@ -157,7 +162,9 @@ export function matchesLabelSelector(
 /** Create the reader. */
 export function createInMemoryKubernetesReader(options: InMemoryKubernetesOptions): InMemoryKubernetesReader {
   const calls: ReaderCall[] = [];
-  const pods = [...(options.pods ?? [])].sort((a, b) => (key(a.metadata) < key(b.metadata) ? -1 : 1));
+  const byKey = <T extends { readonly metadata: KubeObjectMeta }>(items: readonly T[] | undefined): T[] =>
+    [...(items ?? [])].sort((a, b) => (key(a.metadata) < key(b.metadata) ? -1 : 1));
+  const pods = byKey(options.pods);
   const namespaceNames = [
     ...new Set(options.namespaces ?? pods.map((pod) => pod.metadata.namespace ?? "")),
   ].sort();
@@ -165,8 +172,9 @@ export function createInMemoryKubernetesReader(options: InMemoryKubernetesOption
     new Map((items ?? []).map((item) => [key(item.metadata), item]));
   const accounts = index(options.serviceAccounts);
   const secrets = index(options.secrets);
-  const replicaSets = index(options.replicaSets);
-  const jobs = index(options.jobs);
+  // Sorted, so that lists come in the server's namespace/name order.
+  const replicaSets = index(byKey(options.replicaSets));
+  const jobs = index(byKey(options.jobs));
 
   function begin(call: ReaderCall, signal: AbortSignal | undefined): void {
     signal?.throwIfAborted();
@@ -196,6 +204,22 @@ export function createInMemoryKubernetesReader(options: InMemoryKubernetesOption
       metadata: { resourceVersion: "1", ...(end < items.length ? { continue: `offset:${end}` } : {}) },
       items: items.slice(start, end),
     };
+  }
+
+  function listIn<T extends { readonly metadata: KubeObjectMeta }>(
+    items: readonly T[],
+    method: ReaderCall["method"],
+    o: ListNamespacedOptions,
+  ): KubeList<T> {
+    const call: ReaderCall = {
+      method,
+      namespace: o.namespace,
+      ...(o.limit !== undefined ? { limit: o.limit } : {}),
+      ...(o.continue !== undefined ? { continue: o.continue } : {}),
+    };
+    begin(call, o.signal);
+    const selected = items.filter((item) => item.metadata.namespace === o.namespace);
+    return structuredClone(page(selected, call));
   }
 
   function get<T>(store: Map<string, T>, method: ReaderCall["method"], options: GetObjectOptions): T {
@@ -245,6 +269,12 @@ export function createInMemoryKubernetesReader(options: InMemoryKubernetesOption
     },
     async getJob(o) {
       return get(jobs, "getJob", o);
+    },
+    async listReplicaSets(o) {
+      return listIn([...replicaSets.values()], "listReplicaSets", o);
+    },
+    async listJobs(o) {
+      return listIn([...jobs.values()], "listJobs", o);
     },
   };
 }

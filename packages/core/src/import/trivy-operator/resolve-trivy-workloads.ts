@@ -8,7 +8,10 @@ import type { TrivyImageReport } from "./trivy-report.js";
 
 /** Options of {@link resolveTrivyWorkloads}. */
 export interface ResolveTrivyWorkloadsOptions {
-  /** Only `getReplicaSet` and `getJob` are called (RBAC: `get` on `replicasets.apps` and `jobs.batch`). */
+  /**
+   * Only ReplicaSets and Jobs are read: with `get`, and with `list` in a namespace whose reports
+   * name several (RBAC: `get`, and optionally `list`, on `replicasets.apps` and `jobs.batch`).
+   */
   readonly reader: KubernetesReader;
   readonly signal?: AbortSignal;
 }
@@ -35,7 +38,8 @@ export interface ResolvedTrivyReports {
  * Trivy Operator labels a report with the ReplicaSet of a Deployment or the Job of a CronJob;
  * discovery reports the Deployment and the CronJob. So a report about a ReplicaSet or Job is
  * resolved with discovery's workload resolver, as if it were a pod of it: the ReplicaSet or Job
- * is read with `get` (once each) and its controller taken; one without a controller stays.
+ * is read once (with `get`, or with one list of a namespace whose reports name several, as
+ * discovery does) and its controller taken; one without a controller stays.
  *
  * When it cannot be read (forbidden, already deleted) the resolver's fallbacks apply, with its
  * issue: a Job whose name ends in its schedule minute becomes its CronJob, the report's
@@ -51,16 +55,18 @@ export async function resolveTrivyWorkloads(
   options: ResolveTrivyWorkloadsOptions,
 ): Promise<ResolvedTrivyReports> {
   const issues: LocatedIssue[] = [];
+  const pods = reports.map(podOf);
   const resolver = createWorkloadResolver({
     reader: options.reader,
     ...(options.signal ? { signal: options.signal } : {}),
     onIssue: (issue) => issues.push(issue),
+    pods: pods.filter((pod) => pod !== undefined),
   });
   const resolved: ResolvedTrivyImageReport[] = [];
   // One at a time: reports of one ReplicaSet share a lookup, and a cluster's thousands of
   // reports must not become thousands of concurrent requests.
-  for (const report of reports) {
-    const pod = podOf(report);
+  for (const [index, report] of reports.entries()) {
+    const pod = pods[index];
     if (!pod) {
       resolved.push(report);
       continue;
