@@ -4,3 +4,6 @@ export * from "./http-metrics.js";
 export * from "./openapi-document.js";
 export * from "./role.js";
 export * from "./route-definition.js";
+export * from "./routes/api-route-deps.js";
+export * from "./routes/api-routes.js";
+export * from "./routes/stored-images.js";

@@ -31,7 +31,15 @@ export function openApiDocument(
             requestBody: {
               description: route.requestBody.description,
               required: true,
-              content: { [route.requestBody.contentType]: { schema: route.requestBody.schema } },
+              content: {
+                [route.requestBody.contentType]: { schema: route.requestBody.schema },
+                ...Object.fromEntries(
+                  Object.entries(route.requestBody.otherContentTypes ?? {}).map(([type, schema]) => [
+                    type,
+                    { schema },
+                  ]),
+                ),
+              },
             },
           }
         : {}),

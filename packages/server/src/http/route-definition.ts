@@ -30,6 +30,8 @@ export interface RouteDefinition {
     readonly description: string;
     readonly contentType: string;
     readonly schema: JsonSchema;
+    /** Further media types the body may be sent as (YAML besides JSON, say), with their schemas. */
+    readonly otherContentTypes?: Readonly<Record<string, JsonSchema>>;
   };
   /** Response descriptions by status code, with the success schema. */
   readonly responses: Readonly<

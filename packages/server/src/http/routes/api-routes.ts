@@ -1,0 +1,100 @@
+import { randomUUID } from "node:crypto";
+import type { FindingActor } from "@vigil/core";
+import type { VigilDatabase } from "../../db/create-database.js";
+import type { ScanService } from "../../scans/scan-service.js";
+import { createClusterRepository } from "../../store/cluster-repository.js";
+import { createFindingHistoryRepository } from "../../store/finding-history-repository.js";
+import { createFindingRepository } from "../../store/finding-repository.js";
+import { createScanPolicyRepository } from "../../store/scan-policy-repository.js";
+import { createScanRepository } from "../../store/scan-repository.js";
+import { InvalidCursorError, StoreConflictError } from "../../store/store-errors.js";
+import { createWorkloadContainerRepository } from "../../store/workload-container-repository.js";
+import { ApiError, type RouteDefinition } from "../route-definition.js";
+import { type ApiRouteDeps, LOCAL_USER } from "./api-route-deps.js";
+import { clusterRoutes } from "./cluster-routes.js";
+import { developmentFindingRoutes } from "./development-finding-routes.js";
+import { findingExportRoutes } from "./finding-export-routes.js";
+import { findingRoutes } from "./finding-routes.js";
+import { policyRoutes } from "./policy-routes.js";
+import { scanRoutes } from "./scan-routes.js";
+import { createStoredImageReader } from "./stored-images.js";
+
+/**
+ * Every `/api/v1` resource route: clusters, policies, scans, findings (list, summary, export,
+ * state changes) and development findings. Static paths come before the `:id` routes they
+ * share a prefix with (`/findings/summary` before `/findings/:id`): the first match wins.
+ * Store errors a client can fix become API errors: a taken name is 409, a foreign cursor 400.
+ */
+export function allRoutes(deps: ApiRouteDeps): RouteDefinition[] {
+  const routes = [
+    ...clusterRoutes(deps),
+    ...policyRoutes(deps),
+    ...scanRoutes(deps),
+    ...findingExportRoutes(deps),
+    ...findingRoutes(deps),
+    ...developmentFindingRoutes(deps),
+  ];
+  return routes.map((route) => ({
+    ...route,
+    handler: async (c) => {
+      try {
+        return await route.handler(c);
+      } catch (error) {
+        throw asApiError(error);
+      }
+    },
+  }));
+}
+
+/** A store error the client can act on, as the API error that says so; other errors unchanged. */
+export function asApiError(error: unknown): unknown {
+  if (error instanceof StoreConflictError)
+    return new ApiError(409, error.message, undefined, { cause: error });
+  if (error instanceof InvalidCursorError) {
+    return new ApiError(
+      400,
+      `cursor: ${error.message}`,
+      { field: "query.cursor", reason: error.message },
+      {
+        cause: error,
+      },
+    );
+  }
+  return error;
+}
+
+/** Options of {@link apiRoutes}. */
+export interface ApiRoutesOptions {
+  readonly database: VigilDatabase;
+  readonly scans: ScanService;
+  /** Written into exported reports; default `0.0.0`. */
+  readonly version?: string;
+  /** Default the system clock. */
+  readonly now?: () => Date;
+  /** Default random UUIDs. */
+  readonly newId?: () => string;
+  /** Who API changes are recorded as; default {@link LOCAL_USER}. */
+  readonly actor?: FindingActor;
+}
+
+/**
+ * The resource routes over an open database, for `startServer`'s `routes` option:
+ * `startServer({ ..., routes: (database) => apiRoutes({ database, scans }) })`.
+ */
+export function apiRoutes(options: ApiRoutesOptions): RouteDefinition[] {
+  const db = options.database.db;
+  return allRoutes({
+    clusters: createClusterRepository(db),
+    policies: createScanPolicyRepository(db),
+    scanRecords: createScanRepository(db),
+    scans: options.scans,
+    findings: createFindingRepository(db),
+    history: createFindingHistoryRepository(db),
+    workloads: createWorkloadContainerRepository(db),
+    images: createStoredImageReader(db),
+    now: options.now ?? (() => new Date()),
+    newId: options.newId ?? randomUUID,
+    version: options.version ?? "0.0.0",
+    actor: options.actor ?? LOCAL_USER,
+  });
+}
