@@ -1,0 +1,521 @@
+import { randomUUID } from "node:crypto";
+import {
+  advisoryRevision,
+  type ClusterScanResult,
+  createDirectoryImageCache,
+  createDirectoryLayerCache,
+  DEFAULT_IMAGE_SCAN_CONCURRENCY,
+  type KubernetesReader,
+  scanCluster,
+} from "@vigil/core";
+import { type Logger, pino } from "pino";
+import type { VigilDatabase } from "../db/create-database.js";
+import { ApiError } from "../http/route-definition.js";
+import type { ClusterRecord } from "../store/cluster-repository.js";
+import type { ScanRecord, ScanStatus, ScanWithImages } from "../store/scan-repository.js";
+import { createKeyedLock } from "./keyed-lock.js";
+import { type RematchOptions, type RematchReport, rematchStoredImages } from "./rematch-stored-images.js";
+import type { ScanClock, ScanContext, ScanRegistryOptions } from "./scan-context.js";
+import type { ScanService, StartScanRequest } from "./scan-service.js";
+import { createScanStores, type ScanStores } from "./scan-stores.js";
+import { storeClusterScan } from "./store-cluster-scan.js";
+
+/** Options of {@link createScanRunner}. */
+export interface ScanRunnerOptions {
+  /** The server's open database (one per process on SQLite: share it). */
+  readonly database: VigilDatabase;
+  /** Repositories to use instead of the ones over `database` (tests inject failures). */
+  readonly stores?: Partial<ScanStores>;
+  /**
+   * The Kubernetes reader of a cluster, called once per scan. Throwing fails that scan with
+   * the error's message (an agent cluster, a kubeconfig context that is gone).
+   */
+  readonly kube: (cluster: ClusterRecord) => KubernetesReader | Promise<KubernetesReader>;
+  /** Default: the system clock. */
+  readonly clock?: ScanClock;
+  /** New scan and finding ids; default random UUIDs. */
+  readonly ids?: () => string;
+  readonly concurrency?: {
+    /** Cluster scans running at once in this process; default 1. */
+    readonly scans?: number;
+    /** Image scans in flight within one cluster scan; default 2. */
+    readonly imagesPerScan?: number;
+  };
+  /** Scans waiting at most; a start beyond it is refused with 503. Default 1,000. */
+  readonly maxQueued?: number;
+  /**
+   * Directory of the layer cache (by layer digest) and the image cache (by image digest):
+   * `<cacheDir>/layers`, `<cacheDir>/images`. Without it every scan reads every layer.
+   */
+  readonly cacheDir?: string;
+  /** Registry trust and transport settings; the pods' pull secrets are always used. */
+  readonly registry?: ScanRegistryOptions;
+  readonly logger?: Logger;
+  /**
+   * Take over what a previous process left (see {@link ScanRunner.recovered}); default true.
+   * Only one process may run scans against a database while this holds (single machine mode).
+   */
+  readonly recover?: boolean;
+}
+
+/** What the runner found of a previous process when it started. */
+export interface RecoveryReport {
+  /** Scans left `running`, now `interrupted`. */
+  readonly interrupted: readonly string[];
+  /** The new scans queued in their place (same cluster, scope, trigger and policy). */
+  readonly requeued: readonly ScanRecord[];
+  /** Scans left `queued`: they never started, so they are run as they are, under their own id. */
+  readonly adopted: readonly string[];
+  /** An `advisory-update` re-match was interrupted, so one was started again. */
+  readonly rematch: boolean;
+  /** Why recovery failed part-way, when it did (the runner works regardless). */
+  readonly error?: string;
+}
+
+/** The server's scan worker pool: {@link ScanService} plus what the server and tests need. */
+export interface ScanRunner extends ScanService {
+  /** Resolves when recovery of a previous process's scans is done; never rejects. */
+  readonly recovered: Promise<RecoveryReport>;
+  /**
+   * Matches stored inventories again with the current advisories and reconciles the clusters
+   * running them (see `rematchStoredImages`): what the advisory update does after a sync.
+   * One re-match at a time; a second call waits for the first.
+   */
+  rematch(options?: RematchOptions): Promise<RematchReport>;
+  /** The scan's record once it has finished (or as stored, when this runner does not run it). */
+  finished(scanId: string): Promise<ScanRecord | undefined>;
+  /** Resolves when nothing is queued or running. */
+  idle(): Promise<void>;
+  /**
+   * Stops gracefully: no new scans; queued ones stay `queued` in the store (the next start runs
+   * them); running ones are aborted, marked `interrupted` and queued again as new scans for the
+   * next start; a re-match in progress is aborted. Resolves when everything has stopped.
+   */
+  stop(): Promise<void>;
+}
+
+type AbortKind = "cancelled" | "interrupted";
+
+interface Entry {
+  scan: ScanRecord;
+  readonly controller: AbortController;
+  abortedAs?: AbortKind;
+  phase: "queued" | "scanning" | "writing";
+  readonly done: Promise<ScanRecord | undefined>;
+  readonly settle: (record: ScanRecord | undefined) => void;
+}
+
+/** Scans of these triggers are run by the runner; others (`advisory-update`, `agent`) are not cluster scans it runs. */
+const RUNNABLE_TRIGGERS = new Set(["manual", "schedule"]);
+
+/**
+ * The in-process scan runner (ARCHITECTURE.md section 6, one machine): a bounded queue that
+ * runs cluster scans `concurrency.scans` at a time.
+ *
+ * `start` stores the scan `queued` and returns it; the queue then moves it to `running`, runs
+ * `scanCluster` (discovery, one scan per digest with the pods' pull secrets, the layer and
+ * image caches, the advisory store), stores images, the scan's images, workload containers and
+ * findings (`storeClusterScan`: one transaction for the findings), and finishes it `complete`,
+ * `partial` or `failed` with its summary and failures. Only one scan per cluster is queued or
+ * running at a time: starting another returns the one there is.
+ *
+ * `cancel` aborts a scan through its AbortSignal; a cancelled scan writes nothing, so it
+ * resolves nothing. Once a scan writes its results it can no longer be cancelled.
+ */
+export function createScanRunner(options: ScanRunnerOptions): ScanRunner {
+  const stores = createScanStores(options.database.db, options.stores);
+  const clock = options.clock ?? { now: () => new Date() };
+  const newId = options.ids ?? (() => randomUUID());
+  const logger = options.logger ?? pino({ name: "vigil-scans" });
+  const context: ScanContext = { stores, clock, newId, logger, findingsLock: createKeyedLock() };
+  const maxRunning = Math.max(1, Math.floor(options.concurrency?.scans ?? 1));
+  const imagesPerScan = Math.max(
+    1,
+    Math.floor(options.concurrency?.imagesPerScan ?? DEFAULT_IMAGE_SCAN_CONCURRENCY),
+  );
+  const maxQueued = Math.max(0, Math.floor(options.maxQueued ?? 1000));
+  const caches = options.cacheDir
+    ? {
+        cache: createDirectoryLayerCache(options.cacheDir),
+        imageCache: createDirectoryImageCache(options.cacheDir),
+      }
+    : {};
+
+  const entries = new Map<string, Entry>();
+  const byCluster = new Map<string, Entry>();
+  const queue: Entry[] = [];
+  let running = 0;
+  let stopping = false;
+  const stopController = new AbortController();
+  const startLock = createKeyedLock();
+  const rematchLock = createKeyedLock();
+  const rematches = new Set<Promise<unknown>>();
+  let idleWaiters: (() => void)[] = [];
+
+  const iso = () => clock.now().toISOString();
+
+  function track(scan: ScanRecord): Entry {
+    let settle!: (record: ScanRecord | undefined) => void;
+    const done = new Promise<ScanRecord | undefined>((resolve) => {
+      settle = resolve;
+    });
+    const entry: Entry = { scan, controller: new AbortController(), phase: "queued", done, settle };
+    entries.set(scan.id, entry);
+    byCluster.set(scan.clusterId, entry);
+    return entry;
+  }
+
+  function enqueue(scan: ScanRecord): Entry {
+    const entry = track(scan);
+    queue.push(entry);
+    pump();
+    return entry;
+  }
+
+  function release(entry: Entry, record: ScanRecord | undefined): void {
+    entries.delete(entry.scan.id);
+    if (byCluster.get(entry.scan.clusterId) === entry) byCluster.delete(entry.scan.clusterId);
+    entry.settle(record);
+  }
+
+  function pump(): void {
+    while (!stopping && running < maxRunning && queue.length > 0) {
+      const entry = queue.shift()!;
+      running++;
+      void execute(entry)
+        .catch((error: unknown) => {
+          logger.error({ err: error, scanId: entry.scan.id }, "scan runner failed");
+        })
+        .finally(async () => {
+          running--;
+          release(entry, await stored(entry.scan.id).catch(() => undefined));
+          pump();
+          notifyIdle();
+        });
+    }
+    notifyIdle();
+  }
+
+  function notifyIdle(): void {
+    if (running > 0 || (queue.length > 0 && !stopping)) return;
+    const waiters = idleWaiters;
+    idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  async function stored(scanId: string): Promise<ScanRecord | undefined> {
+    const scan = await stores.scans.get(scanId);
+    return scan ? withoutImages(scan) : undefined;
+  }
+
+  async function finish(
+    entry: Entry,
+    status: ScanStatus,
+    fields: { result?: ClusterScanResult; error?: string } = {},
+  ): Promise<void> {
+    const { scan } = entry;
+    try {
+      const changed = await stores.scans.updateStatus({
+        id: scan.id,
+        status,
+        at: iso(),
+        ...(fields.result ? { summary: fields.result.summary, failures: fields.result.failures } : {}),
+        ...(fields.error !== undefined ? { error: fields.error } : {}),
+      });
+      const log = status === "complete" || status === "partial" ? logger.info : logger.warn;
+      log.call(
+        logger,
+        {
+          scanId: scan.id,
+          clusterId: scan.clusterId,
+          status,
+          ...(fields.result ? { summary: fields.result.summary } : {}),
+          ...(fields.error ? { error: fields.error } : {}),
+          ...(changed ? {} : { note: "the scan had been finished elsewhere; its status was kept" }),
+        },
+        "scan finished",
+      );
+    } catch (error) {
+      logger.error({ err: error, scanId: scan.id, status }, "could not record the end of a scan");
+    }
+  }
+
+  async function execute(entry: Entry): Promise<void> {
+    const { scan } = entry;
+    entry.phase = "scanning";
+    const moved = await stores.scans.updateStatus({
+      id: scan.id,
+      status: "running",
+      at: iso(),
+      from: ["queued"],
+    });
+    if (!moved) return; // cancelled (or finished) elsewhere before it started
+    if (entry.abortedAs) return aborted(entry);
+    logger.info({ scanId: scan.id, clusterId: scan.clusterId, scope: scan.scope }, "scan started");
+    let result: ClusterScanResult;
+    let revision: string;
+    try {
+      const cluster = await stores.clusters.get(scan.clusterId);
+      if (!cluster) throw new Error(`the cluster ${scan.clusterId} no longer exists`);
+      const reader = await options.kube(cluster);
+      revision = await advisoryRevision(stores.advisories);
+      result = await scanCluster({
+        ...options.registry,
+        ...caches,
+        reader,
+        clusterId: cluster.id,
+        namespaces: scan.scope.namespaces,
+        advisories: stores.advisories,
+        advisoryRevision: revision,
+        concurrency: imagesPerScan,
+        signal: entry.controller.signal,
+        now: () => clock.now(),
+      });
+    } catch (error) {
+      if (entry.abortedAs) return aborted(entry);
+      return finish(entry, "failed", { error: messageOf(error) });
+    }
+    if (entry.abortedAs) return aborted(entry);
+    // A process that does not run the scan may have cancelled it through the store.
+    const current = await stores.scans.get(scan.id);
+    if (current?.status !== "running") {
+      logger.info(
+        { scanId: scan.id, status: current?.status },
+        "scan stopped elsewhere; its results are dropped",
+      );
+      return;
+    }
+    entry.phase = "writing";
+    try {
+      const written = await storeClusterScan(context, {
+        scan,
+        result,
+        revision,
+        ...(options.registry?.platform ? { platform: options.registry.platform } : {}),
+      });
+      logger.debug({ scanId: scan.id, written }, "scan results stored");
+    } catch (error) {
+      return finish(entry, "failed", {
+        result,
+        error: `the scan ran but its results could not be stored: ${messageOf(error)}`,
+      });
+    }
+    return finish(entry, result.status, { result });
+  }
+
+  async function aborted(entry: Entry): Promise<void> {
+    const kind = entry.abortedAs!;
+    const error =
+      kind === "cancelled"
+        ? "cancelled"
+        : "the server stopped while the scan ran; it runs again at the next start";
+    await finish(entry, kind, { error });
+    if (kind === "interrupted") {
+      // queued for the next start, which adopts queued scans (see recovery)
+      try {
+        await stores.scans.create({
+          id: newId(),
+          clusterId: entry.scan.clusterId,
+          ...(entry.scan.policyId ? { policyId: entry.scan.policyId } : {}),
+          trigger: entry.scan.trigger,
+          scope: entry.scan.scope,
+          createdAt: iso(),
+        });
+      } catch (error) {
+        logger.error({ err: error, scanId: entry.scan.id }, "could not queue an interrupted scan again");
+      }
+    }
+  }
+
+  async function recover(): Promise<RecoveryReport> {
+    const interrupted: string[] = [];
+    const requeued: ScanRecord[] = [];
+    const adopted: string[] = [];
+    let rematch = false;
+    try {
+      for (const cluster of await stores.clusters.list()) {
+        const left: ScanRecord[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await stores.scans.listByCluster(cluster.id, {
+            statuses: ["queued", "running"],
+            limit: 1000,
+            ...(cursor ? { cursor } : {}),
+          });
+          left.push(...page.items);
+          cursor = page.nextCursor;
+        } while (cursor);
+        for (const scan of left.reverse()) {
+          const runnable = RUNNABLE_TRIGGERS.has(scan.trigger);
+          if (scan.status === "queued" && runnable && !byCluster.has(cluster.id)) {
+            enqueue(scan);
+            adopted.push(scan.id);
+            continue;
+          }
+          const replaced = runnable && !byCluster.has(cluster.id);
+          const next = replaced
+            ? await stores.scans.create({
+                id: newId(),
+                clusterId: scan.clusterId,
+                ...(scan.policyId ? { policyId: scan.policyId } : {}),
+                trigger: scan.trigger,
+                scope: scan.scope,
+                createdAt: iso(),
+              })
+            : undefined;
+          const marked = await stores.scans.updateStatus({
+            id: scan.id,
+            status: "interrupted",
+            at: iso(),
+            error: next
+              ? `the server stopped while the scan was ${scan.status}; queued again as scan ${next.id}`
+              : runnable
+                ? `the server stopped while the scan was ${scan.status}; another scan of the cluster was queued instead`
+                : `the server stopped while the scan was ${scan.status}`,
+          });
+          if (marked) interrupted.push(scan.id);
+          if (scan.trigger === "advisory-update") rematch = true;
+          if (next) {
+            enqueue(next);
+            requeued.push(next);
+          }
+        }
+      }
+    } catch (error) {
+      logger.error({ err: error }, "could not take over the scans of a previous process");
+      return { interrupted, requeued, adopted, rematch, error: messageOf(error) };
+    }
+    if (interrupted.length > 0 || adopted.length > 0) {
+      logger.info(
+        { interrupted, requeued: requeued.map((s) => s.id), adopted },
+        "took over the scans a previous process left",
+      );
+    }
+    if (rematch) {
+      // An interrupted re-match left some images with their old revision: finish the work.
+      void runner.rematch().catch((error: unknown) => {
+        logger.error({ err: error }, "re-matching after an interrupted advisory update failed");
+      });
+    }
+    return { interrupted, requeued, adopted, rematch };
+  }
+
+  const runner: ScanRunner = {
+    recovered: Promise.resolve({ interrupted: [], requeued: [], adopted: [], rematch: false }),
+
+    async start(request: StartScanRequest): Promise<ScanRecord> {
+      await runner.recovered;
+      if (stopping) throw new ApiError(503, "the server is stopping; start the scan again when it is back");
+      return startLock.run(request.clusterId, async () => {
+        const cluster = await stores.clusters.get(request.clusterId);
+        if (!cluster) throw new ApiError(404, `there is no cluster ${request.clusterId}`);
+        const current = byCluster.get(cluster.id);
+        if (current) return (await stored(current.scan.id)) ?? current.scan;
+        const elsewhere = await stores.scans.listByCluster(cluster.id, {
+          statuses: ["queued", "running"],
+          limit: 10,
+        });
+        const other = elsewhere.items.find((s) => RUNNABLE_TRIGGERS.has(s.trigger));
+        if (other) return other;
+        if (queue.length >= maxQueued) {
+          throw new ApiError(503, `${queue.length} scans are waiting already; start this one later`);
+        }
+        const scan = await stores.scans.create({
+          id: newId(),
+          clusterId: cluster.id,
+          ...(request.policyId ? { policyId: request.policyId } : {}),
+          trigger: request.trigger,
+          scope: { namespaces: [...new Set(request.scope.namespaces.filter((ns) => ns !== ""))] },
+          createdAt: iso(),
+        });
+        logger.info(
+          { scanId: scan.id, clusterId: cluster.id, trigger: scan.trigger, scope: scan.scope },
+          "scan queued",
+        );
+        enqueue(scan);
+        return scan;
+      });
+    },
+
+    async cancel(scanId) {
+      const entry = entries.get(scanId);
+      if (entry) {
+        if (entry.phase === "writing" || entry.abortedAs) return false;
+        entry.abortedAs = "cancelled";
+        if (entry.phase === "queued") {
+          const index = queue.indexOf(entry);
+          if (index >= 0) queue.splice(index, 1);
+          const changed = await stores.scans.updateStatus({
+            id: scanId,
+            status: "cancelled",
+            at: iso(),
+            error: "cancelled",
+          });
+          release(entry, await stored(scanId));
+          notifyIdle();
+          return changed;
+        }
+        entry.controller.abort(new Error("the scan was cancelled"));
+        return true;
+      }
+      // Not run here: a scan of another process, or one left behind. The store decides; a
+      // process running it sees the status before it writes anything.
+      return stores.scans.updateStatus({ id: scanId, status: "cancelled", at: iso(), error: "cancelled" });
+    },
+
+    rematch(rematchOptions = {}) {
+      const signal = rematchOptions.signal
+        ? AbortSignal.any([rematchOptions.signal, stopController.signal])
+        : stopController.signal;
+      const work = rematchLock.run("rematch", () =>
+        rematchStoredImages(context, { ...rematchOptions, signal }),
+      );
+      rematches.add(work);
+      void work.then(
+        () => rematches.delete(work),
+        () => rematches.delete(work),
+      );
+      return work;
+    },
+
+    async finished(scanId) {
+      const entry = entries.get(scanId);
+      if (entry) return entry.done;
+      return stored(scanId);
+    },
+
+    idle() {
+      if (running === 0 && (queue.length === 0 || stopping)) return Promise.resolve();
+      return new Promise((resolve) => idleWaiters.push(resolve));
+    },
+
+    async stop() {
+      if (!stopping) {
+        stopping = true;
+        stopController.abort(new Error("the server is stopping"));
+        for (const entry of queue.splice(0)) release(entry, entry.scan);
+        for (const entry of entries.values()) {
+          if (entry.phase !== "scanning" || entry.abortedAs) continue;
+          entry.abortedAs = "interrupted";
+          entry.controller.abort(new Error("the server is stopping"));
+        }
+        notifyIdle();
+      }
+      await runner.idle();
+      await Promise.allSettled([...rematches]);
+    },
+  };
+  if (options.recover ?? true) {
+    (runner as { recovered: Promise<RecoveryReport> }).recovered = recover();
+  }
+  return runner;
+}
+
+function withoutImages(scan: ScanWithImages): ScanRecord {
+  const { images: _, ...record } = scan;
+  return record;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

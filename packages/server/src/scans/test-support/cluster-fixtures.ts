@@ -1,0 +1,191 @@
+/**
+ * Builders for the scan runtime's end-to-end tests: pods that run the real test images (from
+ * the test registries of scripts/test-env), OSV advisories written through the advisory store,
+ * a settable clock and counting ids.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { KubernetesReader, OsvRecord } from "@vigil/core";
+import { testEnv } from "../../../../../scripts/test-env/env.js";
+import type { KubeObject } from "../../../../../scripts/test-env/kube-api/kube-object.js";
+import type { AdvisoryStore } from "../../db/advisory-store.js";
+import { advisoryItems, osv, syncOf } from "../../db/test-support/sync-fixtures.js";
+import { loadKubeConfig } from "../../kube/kube-config.js";
+import { createKubernetesClientReader } from "../../kube/kubernetes-client-reader.js";
+import type { ClusterRecord } from "../../store/cluster-repository.js";
+
+/** When every test pod's containers started. */
+export const STARTED = "2023-03-01T08:00:00.000Z";
+
+/** The manifest digest of a test image tag. */
+export function digestOf(tag: string): string {
+  const { expectedDir } = testEnv();
+  return JSON.parse(readFileSync(join(expectedDir, `${tag}.json`), "utf8")).manifestDigest as string;
+}
+
+/** Options of {@link deploymentPod}. */
+export interface PodFixture {
+  readonly namespace: string;
+  /** The Deployment (through a ReplicaSet `<deployment>-7d4b9c8f5`). */
+  readonly deployment: string;
+  readonly pod: string;
+  /** Repository without tag or digest, e.g. `127.0.0.1:5000/vigil/alpine-3.11`. */
+  readonly repository: string;
+  readonly digest: string;
+  readonly startedAt?: string;
+  readonly pullSecret?: string;
+}
+
+/** A ReplicaSet owned by Deployment `deployment`, so that findings name the Deployment. */
+export function replicaSet(namespace: string, deployment: string): KubeObject {
+  const name = `${deployment}-7d4b9c8f5`;
+  return {
+    apiVersion: "apps/v1",
+    kind: "ReplicaSet",
+    metadata: {
+      name,
+      namespace,
+      uid: `uid-${name}`,
+      ownerReferences: [
+        {
+          apiVersion: "apps/v1",
+          kind: "Deployment",
+          name: deployment,
+          uid: `uid-${deployment}`,
+          controller: true,
+        },
+      ],
+    },
+    spec: {},
+  };
+}
+
+/** A running pod of a Deployment with one container `app` running `repository@digest`. */
+export function deploymentPod(options: PodFixture): KubeObject {
+  const started = options.startedAt ?? STARTED;
+  const rs = `${options.deployment}-7d4b9c8f5`;
+  const image = `${options.repository}:latest`;
+  return {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: {
+      name: options.pod,
+      namespace: options.namespace,
+      labels: { app: options.deployment },
+      ownerReferences: [
+        { apiVersion: "apps/v1", kind: "ReplicaSet", name: rs, uid: `uid-${rs}`, controller: true },
+      ],
+    },
+    spec: {
+      serviceAccountName: "default",
+      ...(options.pullSecret ? { imagePullSecrets: [{ name: options.pullSecret }] } : {}),
+      containers: [{ name: "app", image }],
+    },
+    status: {
+      phase: "Running",
+      startTime: started,
+      containerStatuses: [
+        {
+          name: "app",
+          image,
+          imageID: `${options.repository}@${options.digest}`,
+          ready: true,
+          started: true,
+          restartCount: 0,
+          state: { running: { startedAt: started } },
+          containerID: `containerd://app-${options.pod}`,
+        },
+      ],
+    },
+  };
+}
+
+/** A Kubernetes reader for a cluster's context in `kubeconfigPath` (what the server does). */
+export function kubeFrom(kubeconfigPath: string): (cluster: ClusterRecord) => KubernetesReader {
+  return (cluster) =>
+    createKubernetesClientReader(
+      loadKubeConfig({
+        kubeconfigPath,
+        ...(cluster.kubeconfigContext ? { context: cluster.kubeconfigContext } : {}),
+      }).kubeConfig,
+    );
+}
+
+/**
+ * A reader whose pod lists wait until the call's signal aborts: a scan that stays `running`
+ * until it is cancelled or interrupted.
+ */
+export function hangingReader(): KubernetesReader & { readonly calls: () => number } {
+  let calls = 0;
+  const wait = (signal?: AbortSignal): Promise<never> =>
+    new Promise((_, reject) => {
+      calls++;
+      if (signal?.aborted) reject(signal.reason);
+      signal?.addEventListener("abort", () => reject(signal.reason), { once: true });
+    });
+  return {
+    calls: () => calls,
+    listPods: (o) => wait(o.signal),
+    listNamespaces: (o = {}) => wait(o.signal),
+    getServiceAccount: (o) => wait(o.signal),
+    getSecret: (o) => wait(o.signal),
+    getReplicaSet: (o) => wait(o.signal),
+    getJob: (o) => wait(o.signal),
+    listReplicaSets: (o: { signal?: AbortSignal }) => wait(o.signal),
+    listJobs: (o: { signal?: AbortSignal }) => wait(o.signal),
+  } as KubernetesReader & { readonly calls: () => number };
+}
+
+/** Writes `records` as a snapshot of source `name` (replacing what that source had). */
+export async function writeAdvisories(
+  advisories: AdvisoryStore,
+  records: readonly OsvRecord[],
+  options: { readonly source?: string; readonly now?: string } = {},
+): Promise<void> {
+  await advisories.applySync({
+    source: { name: options.source ?? "osv", version: 1 },
+    result: syncOf(advisoryItems(records)),
+    now: options.now ?? "2024-06-01T00:00:00.000Z",
+  });
+}
+
+/** openssl (libcrypto1.1, libssl1.1) in Alpine 3.10 and 3.11, fixed in 1.1.1z-r0: survives the upgrade. */
+export const OPENSSL_CVE = osv("CVE-2099-0001", {
+  affected: [
+    ["Alpine:v3.10", "openssl", "1.1.1z-r0"],
+    ["Alpine:v3.11", "openssl", "1.1.1z-r0"],
+  ],
+});
+
+/** musl (musl, musl-utils) in Alpine 3.10, fixed in 1.1.24-r0: gone in alpine-3.11 (1.1.24-r2). */
+export const MUSL_CVE = osv("CVE-2099-0002", {
+  affected: [
+    ["Alpine:v3.10", "musl", "1.1.24-r0"],
+    ["Alpine:v3.11", "musl", "1.1.24-r0"],
+  ],
+});
+
+/** busybox (busybox, ssl_client) in Alpine 3.11, fixed in 1.31.1-r10. */
+export const BUSYBOX_CVE = osv("CVE-2099-0003", {
+  affected: [["Alpine:v3.11", "busybox", "1.31.1-r10"]],
+});
+
+/** A clock that stands still until moved. */
+export function settableClock(start = "2024-06-03T10:00:00.000Z") {
+  let now = new Date(start);
+  return {
+    now: () => now,
+    set(at: string | Date) {
+      now = new Date(at);
+    },
+    advance(ms: number) {
+      now = new Date(now.getTime() + ms);
+    },
+  };
+}
+
+/** Ids `<prefix>-1`, `<prefix>-2`, … */
+export function countingIds(prefix = "id"): () => string {
+  let n = 0;
+  return () => `${prefix}-${++n}`;
+}
