@@ -1,0 +1,93 @@
+import { describe, expect, it } from "vitest";
+import { StoreConflictError } from "../../store/store-errors.js";
+import { ApiError } from "../route-definition.js";
+import { asApiError } from "./api-routes.js";
+import { expectJson, useApiServer } from "./test-support/api-test-server.js";
+
+/** Every resource route and the least role it needs (viewing and triage: developer; configuration: maintainer). */
+const EXPECTED: readonly (readonly [string, string, string])[] = [
+  ["get", "/api/v1/clusters", "developer"],
+  ["post", "/api/v1/clusters", "maintainer"],
+  ["get", "/api/v1/clusters/{id}", "developer"],
+  ["get", "/api/v1/clusters/{id}/workloads", "developer"],
+  ["get", "/api/v1/policies", "maintainer"],
+  ["post", "/api/v1/policies", "maintainer"],
+  ["get", "/api/v1/policies/{id}", "maintainer"],
+  ["put", "/api/v1/policies/{id}", "maintainer"],
+  ["patch", "/api/v1/policies/{id}", "maintainer"],
+  ["delete", "/api/v1/policies/{id}", "maintainer"],
+  ["get", "/api/v1/scans", "developer"],
+  ["post", "/api/v1/scans", "developer"],
+  ["get", "/api/v1/scans/{id}", "developer"],
+  ["post", "/api/v1/scans/{id}/cancel", "developer"],
+  ["get", "/api/v1/findings", "developer"],
+  ["get", "/api/v1/findings/summary", "developer"],
+  ["get", "/api/v1/findings/export", "developer"],
+  ["post", "/api/v1/findings/state", "developer"],
+  ["get", "/api/v1/findings/{id}", "developer"],
+  ["post", "/api/v1/findings/{id}/state", "developer"],
+  ["post", "/api/v1/projects/{project}/development-findings", "developer"],
+];
+
+interface Operation {
+  "x-vigil-access": string;
+  operationId: string;
+  parameters?: { name: string; in: string; required: boolean }[];
+  requestBody?: { content: Record<string, { schema: object }> };
+  responses: Record<string, { content?: Record<string, { schema: object }> }>;
+}
+
+describe("the API routes' OpenAPI document", () => {
+  const api = useApiServer("sqlite");
+
+  it("lists every resource route with its access, parameters, bodies and responses", async () => {
+    const doc = await expectJson<{ paths: Record<string, Record<string, Operation>> }>(
+      await api.request("/api/v1/openapi.json"),
+      200,
+    );
+    const listed = Object.entries(doc.paths)
+      .filter(
+        ([path]) => path.startsWith("/api/v1/") && !["/api/v1/health", "/api/v1/openapi.json"].includes(path),
+      )
+      .flatMap(([path, operations]) =>
+        Object.entries(operations).map(([method, op]) => [method, path, op["x-vigil-access"]] as const),
+      );
+    expect(listed.sort()).toEqual([...EXPECTED].sort());
+
+    const operationIds = Object.values(doc.paths).flatMap((ops) =>
+      Object.values(ops).map((op) => op.operationId),
+    );
+    expect(new Set(operationIds).size).toBe(operationIds.length);
+    for (const [method, path] of EXPECTED) {
+      const op = doc.paths[path]![method]!;
+      for (const name of path.match(/\{(\w+)\}/g) ?? []) {
+        expect(op.parameters, `${method} ${path}`).toContainEqual(
+          expect.objectContaining({ name: name.slice(1, -1), in: "path", required: true }),
+        );
+      }
+      const success = Object.keys(op.responses).find((s) => s.startsWith("2"));
+      expect(success, `${method} ${path}`).toBeDefined();
+    }
+    const findings = doc.paths["/api/v1/findings"]!.get!;
+    expect(findings.parameters!.map((p) => p.name)).toEqual(
+      expect.arrayContaining(["report_type", "cluster", "severity", "state", "q", "sort", "cursor", "limit"]),
+    );
+    expect(Object.keys(doc.paths["/api/v1/policies"]!.post!.requestBody!.content)).toEqual(
+      expect.arrayContaining(["application/yaml", "application/json"]),
+    );
+    expect(doc.paths["/api/v1/findings/{id}/state"]!.post!.responses["422"]).toBeDefined();
+  });
+
+  it("serves the static finding paths before the finding id", async () => {
+    expect((await api.request("/api/v1/findings/summary")).status).toBe(200);
+    expect((await api.request("/api/v1/findings/export?format=csv")).status).toBe(200);
+  });
+
+  it("turns store conflicts into 409 and leaves other errors alone", () => {
+    const conflict = asApiError(new StoreConflictError("taken"));
+    expect(conflict).toBeInstanceOf(ApiError);
+    expect((conflict as ApiError).status).toBe(409);
+    const other = new Error("boom");
+    expect(asApiError(other)).toBe(other);
+  });
+});
