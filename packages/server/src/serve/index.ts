@@ -1,1 +1,2 @@
+export * from "./scan-runtime.js";
 export * from "./start-server.js";

@@ -7,6 +7,8 @@ import { createHttpApp } from "../http/create-http-app.js";
 import { createHttpMetrics } from "../http/http-metrics.js";
 import type { RouteDefinition } from "../http/route-definition.js";
 import { systemRoutes } from "../http/routes/system-routes.js";
+import type { ScanService } from "../scans/scan-service.js";
+import { type ScanRuntime, type ServeScanOptions, startScanRuntime } from "./scan-runtime.js";
 
 /** Options of {@link startServer}. */
 export interface StartServerOptions {
@@ -22,8 +24,19 @@ export interface StartServerOptions {
   readonly databaseUrl?: string;
   readonly version: string;
   readonly logger?: Logger;
-  /** More routes, given the open database (the resource routes). */
-  readonly routes?: (database: VigilDatabase) => readonly RouteDefinition[];
+  /**
+   * More routes, given the open database (the resource routes) and the services they call:
+   * `scans` is the scan runner when `scans.enabled`.
+   */
+  readonly routes?: (database: VigilDatabase, services: ServerServices) => readonly RouteDefinition[];
+  /** Run scans, the scheduler and the advisory update in this process (see {@link ServeScanOptions}). */
+  readonly scans?: ServeScanOptions;
+}
+
+/** What the server hands its routes besides the database. */
+export interface ServerServices {
+  /** Starts and cancels scans; absent when this server does not run scans. */
+  readonly scans?: ScanService;
 }
 
 /** A running server. */
@@ -31,7 +44,13 @@ export interface RunningServer {
   /** `http://HOST:PORT` as reachable from this machine. */
   readonly url: string;
   readonly database: VigilDatabase;
-  /** Stops accepting requests, waits for those in flight, then closes the database. */
+  /** The scan runner, scheduler and advisory update, when `scans.enabled`. */
+  readonly scans?: ScanRuntime;
+  /**
+   * Stops accepting requests and waits for those in flight, stops the scheduler and the scan
+   * runner (running scans become `interrupted` and run again at the next start), then closes
+   * the database.
+   */
   close(): Promise<void>;
 }
 
@@ -49,21 +68,42 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     if (owned) await database.close();
     throw error;
   }
+  let scans: ScanRuntime | undefined;
+  if (options.scans?.enabled) {
+    try {
+      scans = await startScanRuntime(database, options.scans, {
+        logger,
+        ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+      });
+    } catch (error) {
+      if (owned) await database.close();
+      throw error;
+    }
+  }
+  const services: ServerServices = scans ? { scans: scans.runner } : {};
   const app = createHttpApp({
-    routes: [...systemRoutes(database, options.version), ...(options.routes?.(database) ?? [])],
+    routes: [...systemRoutes(database, options.version), ...(options.routes?.(database, services) ?? [])],
     version: options.version,
     metrics: createHttpMetrics(),
     logError: (message, error) => logger.error({ err: error }, message),
   });
   const host = options.host ?? "0.0.0.0";
-  const { server, address } = await new Promise<{ server: ReturnType<typeof serve>; address: AddressInfo }>(
-    (resolve, reject) => {
-      const s = serve({ fetch: app.fetch, port: options.port ?? 8080, hostname: host }, (info) =>
-        resolve({ server: s, address: info }),
-      );
-      s.once("error", reject);
-    },
-  );
+  let listening: { server: ReturnType<typeof serve>; address: AddressInfo };
+  try {
+    listening = await new Promise<{ server: ReturnType<typeof serve>; address: AddressInfo }>(
+      (resolve, reject) => {
+        const s = serve({ fetch: app.fetch, port: options.port ?? 8080, hostname: host }, (info) =>
+          resolve({ server: s, address: info }),
+        );
+        s.once("error", reject);
+      },
+    );
+  } catch (error) {
+    await scans?.stop();
+    if (owned) await database.close();
+    throw error;
+  }
+  const { server, address } = listening;
   const shownHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
   const url = `http://${shownHost.includes(":") ? `[${shownHost}]` : shownHost}:${address.port}`;
   logger.info({ url, database: database.location }, "vigil server listening");
@@ -71,9 +111,11 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   return {
     url,
     database,
+    ...(scans ? { scans } : {}),
     close() {
       closing ??= (async () => {
         await new Promise<void>((resolve) => server.close(() => resolve()));
+        await scans?.stop();
         if (owned) await database.close();
         logger.info("vigil server stopped");
       })();
