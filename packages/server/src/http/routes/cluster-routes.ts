@@ -1,4 +1,4 @@
-import type { RouteDefinition } from "../route-definition.js";
+import { ApiError, type RouteDefinition } from "../route-definition.js";
 import type { ApiRouteDeps } from "./api-route-deps.js";
 import {
   clusterSchema,
@@ -103,7 +103,10 @@ export function clusterRoutes(deps: ApiRouteDeps): RouteDefinition[] {
       responses: {
         201: { description: "Registered", schema: clusterSchema },
         200: { description: "Already registered: name and context updated", schema: clusterSchema },
-        ...errorResponses({ 400: "A field is missing or malformed" }),
+        ...errorResponses({
+          400: "A field is missing or malformed",
+          409: "The id is taken by a cluster connected through an agent",
+        }),
       },
       handler: async (c) => {
         const body = await readJsonObject(c);
@@ -119,7 +122,9 @@ export function clusterRoutes(deps: ApiRouteDeps): RouteDefinition[] {
         const context = requiredString(body, "context").trim();
         const existing = await deps.clusters.get(id);
         if (existing?.connectionKind === "agent") {
-          throw badInput("id", `the cluster ${id} is connected through an agent; choose another id`);
+          throw new ApiError(409, `the cluster ${id} is connected through an agent; choose another id`, {
+            field: "id",
+          });
         }
         const cluster = await deps.clusters.upsert({
           id,
