@@ -10,6 +10,7 @@ import {
   type RunningKubeApiServer,
   startKubeApiServer,
 } from "../../../../scripts/test-env/kube-api/kube-api-server.js";
+import { osv } from "../db/test-support/sync-fixtures.js";
 import { DIALECTS, useTestDatabase } from "../db/test-support/test-databases.js";
 import { createFindingHistoryRepository } from "../store/finding-history-repository.js";
 import type { FindingRecord } from "../store/finding-record.js";
@@ -316,6 +317,30 @@ describe.each(DIALECTS)("the scan runner on %s", (dialect) => {
     }
     expect(findings.get("db/libssl1.1/CVE-2099-0001")).toMatchObject({ state: "detected", firstSeen: T1 });
     expect(findings.has("db/musl/CVE-2099-0002")).toBe(false);
+  });
+
+  it("matches its images again when the advisories changed after they were matched", async () => {
+    const base = createScanStores(database.current.db);
+    const zlib = osv("CVE-2099-0004", { affected: [["Alpine:v3.10", "zlib", "1.2.11-r3"]] });
+    const runner = newRunner({
+      stores: {
+        images: {
+          ...base.images,
+          // an advisory update lands between matching and storing
+          async upsert(image) {
+            await base.images.upsert(image);
+            await writeAdvisories(base.advisories, [OPENSSL_CVE, MUSL_CVE, zlib], { now: T1 });
+          },
+        },
+      },
+    });
+    expect((await scanShop(runner)).status).toBe("complete");
+    const findings = byIdentity(await stores.findings.loadForReconcile("prod-eu"));
+    expect(findings.get("web/zlib/CVE-2099-0004")).toMatchObject({ state: "detected" });
+    expect(findings.size).toBe(5);
+    const image = await stores.images.get({ digest: alpine310, platform: "linux/amd64" });
+    expect(image?.matchedWith).toBe(await advisoryRevision(stores.advisories));
+    expect(image?.matches?.matches.some((m) => m.id === "CVE-2099-0004")).toBe(true);
   });
 
   it("runs one scan per cluster: a second start while one is queued or running returns it", async () => {

@@ -187,8 +187,9 @@ export function createScanRunner(options: ScanRunnerOptions): ScanRunner {
           logger.error({ err: error, scanId: entry.scan.id }, "scan runner failed");
         })
         .finally(async () => {
+          const record = await stored(entry.scan.id).catch(() => undefined);
           running--;
-          release(entry, await stored(entry.scan.id).catch(() => undefined));
+          release(entry, record);
           pump();
           notifyIdle();
         });

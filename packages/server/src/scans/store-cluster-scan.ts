@@ -1,4 +1,5 @@
 import {
+  advisoryRevision,
   type ClusterScanResult,
   type CoverageScope,
   createBuiltinExtractors,
@@ -7,6 +8,7 @@ import {
   type FindingTransitionKind,
   formatPlatform,
   imageCacheKey,
+  matchInventory,
   type Platform,
   reconcileFindings,
 } from "@vigil/core";
@@ -63,11 +65,16 @@ export async function storeClusterScan(
   const containers = workloadContainersOf(result, clusterId, seenAt);
   await stores.workloadContainers.upsert(containers);
 
-  const { coverage, detections } = detectionsOfClusterScan(result, { scope: coverageScopeOf(scan.scope) });
-  const enrichmentOf = createEnrichmentIndex(
-    result.images.map((s) => ({ digest: s.target.digest, matches: s.result.matches?.matches ?? [] })),
-  );
   const findings = await context.findingsLock.run(clusterId, async () => {
+    // Advisories may have changed since the images were matched (an advisory update during a
+    // long scan), and its re-match may already have added findings for them: reconciling with
+    // the older matches would resolve those. Inside the cluster's lock no re-match reconciles,
+    // so matching again here (from the inventories, nothing pulled) makes this scan current.
+    const current = await refreshMatches(context, options, scannedAt);
+    const { coverage, detections } = detectionsOfClusterScan(current, { scope: coverageScopeOf(scan.scope) });
+    const enrichmentOf = createEnrichmentIndex(
+      current.images.map((s) => ({ digest: s.target.digest, matches: s.result.matches?.matches ?? [] })),
+    );
     const stored = await stores.findings.loadForReconcile(clusterId);
     const reconciled = reconcileFindings({
       clusterId,
@@ -150,6 +157,42 @@ async function storeImages(
     written++;
   }
   return written;
+}
+
+/**
+ * `result` with every complete image matched again from its inventory when the advisory
+ * revision is no longer the one the scan matched with, and those matches stored.
+ */
+async function refreshMatches(
+  context: ScanContext,
+  options: StoreClusterScanOptions,
+  matchedAt: string,
+): Promise<ClusterScanResult> {
+  const { advisories, images } = context.stores;
+  const revision = await advisoryRevision(advisories);
+  if (revision === options.revision) return options.result;
+  context.logger.info(
+    { scanId: options.scan.id, from: options.revision, to: revision },
+    "the advisories changed during the scan: matching its images again",
+  );
+  const refreshed = [];
+  for (const scan of options.result.images) {
+    const { status, image, inventory } = scan.result;
+    if (status !== "complete" || !image || !inventory) {
+      refreshed.push(scan);
+      continue;
+    }
+    const matches = await matchInventory({ inventory, reader: advisories });
+    await images.updateMatches({
+      digest: scan.target.digest,
+      platform: formatPlatform(image.platform),
+      matches,
+      matchedWith: revision,
+      matchedAt,
+    });
+    refreshed.push({ ...scan, result: { ...scan.result, matches } });
+  }
+  return { ...options.result, images: refreshed };
 }
 
 function toScanImageRecord(scan: ClusterScanResult["images"][number]): ScanImageRecord {
