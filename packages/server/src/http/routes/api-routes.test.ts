@@ -1,7 +1,9 @@
+import { pino } from "pino";
 import { describe, expect, it } from "vitest";
+import { startServer } from "../../serve/start-server.js";
 import { StoreConflictError } from "../../store/store-errors.js";
 import { ApiError } from "../route-definition.js";
-import { asApiError } from "./api-routes.js";
+import { apiRoutes, asApiError } from "./api-routes.js";
 import { expectJson, useApiServer } from "./test-support/api-test-server.js";
 
 /** Every resource route and the least role it needs (viewing and triage: developer; configuration: maintainer). */
@@ -81,6 +83,31 @@ describe("the API routes' OpenAPI document", () => {
   it("serves the static finding paths before the finding id", async () => {
     expect((await api.request("/api/v1/findings/summary")).status).toBe(200);
     expect((await api.request("/api/v1/findings/export?format=csv")).status).toBe(200);
+  });
+
+  it("plugs into startServer's routes option; without a scan service starting a scan answers 503", async () => {
+    await api.seedClusters("prod");
+    const server = await startServer({
+      database: api.database,
+      port: 0,
+      host: "127.0.0.1",
+      version: "0.0.1",
+      logger: pino({ level: "silent" }),
+      routes: (database, services) => apiRoutes({ database, scans: services.scans }),
+    });
+    try {
+      const started = await fetch(`${server.url}/api/v1/scans`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ cluster: "prod" }),
+      });
+      expect((await expectJson<{ error: { message: string } }>(started, 503)).error.message).toMatch(
+        /runs no scans/,
+      );
+      expect((await fetch(`${server.url}/api/v1/clusters/prod`)).status).toBe(200);
+    } finally {
+      await server.close();
+    }
   });
 
   it("turns store conflicts into 409 and leaves other errors alone", () => {

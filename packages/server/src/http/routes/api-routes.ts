@@ -66,7 +66,11 @@ export function asApiError(error: unknown): unknown {
 /** Options of {@link apiRoutes}. */
 export interface ApiRoutesOptions {
   readonly database: VigilDatabase;
-  readonly scans: ScanService;
+  /**
+   * Starts and cancels scans (`startServer` hands its routes `services.scans`). Absent when the
+   * server runs no scans: starting or cancelling one then answers 503.
+   */
+  readonly scans?: ScanService;
   /** Written into exported reports; default `0.0.0`. */
   readonly version?: string;
   /** Default the system clock. */
@@ -77,9 +81,19 @@ export interface ApiRoutesOptions {
   readonly actor?: FindingActor;
 }
 
+/** The scan service of a server that runs no scans. */
+const NO_SCANS: ScanService = {
+  start: () => Promise.reject(noScans()),
+  cancel: () => Promise.reject(noScans()),
+};
+
+function noScans(): ApiError {
+  return new ApiError(503, "this server does not run scans: start it with scans enabled");
+}
+
 /**
  * The resource routes over an open database, for `startServer`'s `routes` option:
- * `startServer({ ..., routes: (database) => apiRoutes({ database, scans }) })`.
+ * `startServer({ ..., routes: (database, services) => apiRoutes({ database, scans: services.scans }) })`.
  */
 export function apiRoutes(options: ApiRoutesOptions): RouteDefinition[] {
   const db = options.database.db;
@@ -87,7 +101,7 @@ export function apiRoutes(options: ApiRoutesOptions): RouteDefinition[] {
     clusters: createClusterRepository(db),
     policies: createScanPolicyRepository(db),
     scanRecords: createScanRepository(db),
-    scans: options.scans,
+    scans: options.scans ?? NO_SCANS,
     findings: createFindingRepository(db),
     history: createFindingHistoryRepository(db),
     workloads: createWorkloadContainerRepository(db),

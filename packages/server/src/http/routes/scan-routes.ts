@@ -142,7 +142,11 @@ export function scanRoutes(deps: ApiRouteDeps): RouteDefinition[] {
       },
       responses: {
         202: { description: "Queued; poll `Location` for its progress", schema: scanSchema },
-        ...errorResponses({ 400: "A field is missing or malformed", 404: "No such cluster" }),
+        ...errorResponses({
+          400: "A field is missing or malformed",
+          404: "No such cluster",
+          503: "This server runs no scans",
+        }),
       },
       handler: async (c) => {
         const body = await readJsonObject(c);
@@ -164,7 +168,11 @@ export function scanRoutes(deps: ApiRouteDeps): RouteDefinition[] {
       parameters: [idParameter("The scan id")],
       responses: {
         202: { description: "Cancellation requested; the scan as it is now", schema: scanSchema },
-        ...errorResponses({ 404: "No such scan", 409: "The scan has finished already" }),
+        ...errorResponses({
+          404: "No such scan",
+          409: "The scan has finished already",
+          503: "This server runs no scans",
+        }),
       },
       handler: async (c) => {
         const id = c.req.param("id")!;

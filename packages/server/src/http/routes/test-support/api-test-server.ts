@@ -6,6 +6,7 @@
 import type { Kysely } from "kysely";
 import { pino } from "pino";
 import { afterAll, beforeAll, beforeEach } from "vitest";
+import type { VigilDatabase } from "../../../db/create-database.js";
 import type { DatabaseDialect } from "../../../db/dialect.js";
 import type { VigilSchema } from "../../../db/schema.js";
 import type { ScanService, StartScanRequest } from "../../../scans/scan-service.js";
@@ -31,6 +32,8 @@ export interface ApiTestServer {
   /** `http://127.0.0.1:PORT`. */
   readonly url: string;
   readonly db: Kysely<VigilSchema>;
+  /** The open database the server uses. */
+  readonly database: VigilDatabase;
   readonly scanCalls: ScanCalls;
   /** Moves the server's clock. */
   setNow(now: Date): void;
@@ -111,6 +114,9 @@ export function useApiServer(dialect: DatabaseDialect): ApiTestServer {
     },
     get db() {
       return database.current.db;
+    },
+    get database() {
+      return database.current;
     },
     scanCalls,
     setNow(value) {
