@@ -102,7 +102,7 @@ describe("the API routes' OpenAPI document", () => {
         body: JSON.stringify({ cluster: "prod" }),
       });
       expect((await expectJson<{ error: { message: string } }>(started, 503)).error.message).toMatch(
-        /runs no scans/,
+        /does not run scans/,
       );
       expect((await fetch(`${server.url}/api/v1/clusters/prod`)).status).toBe(200);
     } finally {
