@@ -11,10 +11,21 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe("vigil serve", () => {
   it("serves the API on SQLite under the data directory and stops cleanly on SIGTERM", async () => {
-    const child = spawn(process.execPath, [main, "serve", "--port", "0", "--host", "127.0.0.1"], {
-      env: { ...process.env, VIGIL_DATA_DIR: join(work, "data"), DATABASE_URL: "" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      [main, "serve", "--port", "0", "--host", "127.0.0.1", "--no-advisory-update"],
+      {
+        // No kubeconfig on this machine's defaults: the server starts empty and says how to add one.
+        env: {
+          ...process.env,
+          VIGIL_DATA_DIR: join(work, "data"),
+          DATABASE_URL: "",
+          KUBECONFIG: "",
+          HOME: work,
+        },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     let stderr = "";
     const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
     const url = await new Promise<string>((resolve, reject) => {
@@ -31,6 +42,14 @@ describe("vigil serve", () => {
     expect(stderr).toContain(join(work, "data", "vigil.db"));
     const health = await fetch(`${url}/api/v1/health`);
     expect(await health.json()).toMatchObject({ status: "ok", database: "sqlite" });
+    const clusters = await fetch(`${url}/api/v1/clusters`);
+    expect(clusters.status).toBe(200);
+    const doc = (await (await fetch(`${url}/api/v1/openapi.json`)).json()) as {
+      paths: Record<string, unknown>;
+    };
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(["/api/v1/findings", "/api/v1/scans", "/api/v1/policies", "/api/v1/clusters"]),
+    );
     child.kill("SIGTERM");
     expect(await exited).toBe(0);
   });

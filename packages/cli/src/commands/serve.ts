@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { startServer } from "@vigil/server";
+import { apiRoutes, startServer } from "@vigil/server";
 import { CliError } from "../cli-error.js";
 import { TOOL_VERSION } from "../tool-version.js";
 
@@ -10,10 +10,17 @@ Run the Vigil server: the HTTP API (/api/v1, OpenAPI at /api/v1/openapi.json, Pr
 metrics at /metrics) on one port, on the embedded SQLite database under the data directory, or
 on PostgreSQL when DATABASE_URL is set.
 
+It also runs the scans: scan execution policies on their schedule, scans started through the
+API, and every 6 hours an advisory update that matches the stored inventories again, without
+pulling any image. On first start with a reachable kubeconfig context it registers that cluster.
+
 Options:
-  --port PORT        TCP port (default: $PORT or 8080)
-  --host HOST        interface to listen on (default 0.0.0.0)
-  --data-dir DIR     where the SQLite database lives (default: $VIGIL_DATA_DIR or ./data)
+  --port PORT             TCP port (default: $PORT or 8080)
+  --host HOST             interface to listen on (default 0.0.0.0)
+  --data-dir DIR          where the SQLite database and caches live (default: $VIGIL_DATA_DIR or ./data)
+  --kubeconfig FILE       kubeconfig for the clusters (default: $KUBECONFIG or ~/.kube/config)
+  --no-scans              serve the API only: no scans, no scheduler, no advisory update
+  --no-advisory-update    never fetch advisories (air-gapped: use vigil db import)
 
 Stops gracefully on SIGINT or SIGTERM.`;
 
@@ -25,6 +32,9 @@ export async function runServe(argv: readonly string[]): Promise<number> {
       port: { type: "string" },
       host: { type: "string", default: "0.0.0.0" },
       "data-dir": { type: "string" },
+      kubeconfig: { type: "string" },
+      "no-scans": { type: "boolean", default: false },
+      "no-advisory-update": { type: "boolean", default: false },
       debug: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -47,6 +57,13 @@ export async function runServe(argv: readonly string[]): Promise<number> {
       dataDir,
       ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {}),
       version: TOOL_VERSION,
+      routes: (database, services) =>
+        apiRoutes({ database, ...(services.scans ? { scans: services.scans } : {}) }),
+      scans: {
+        enabled: !values["no-scans"],
+        ...(values.kubeconfig ? { kubeconfigPath: values.kubeconfig } : {}),
+        advisoryUpdate: { enabled: !values["no-advisory-update"] },
+      },
     });
   } catch (error) {
     const code = (error as { code?: string }).code;
