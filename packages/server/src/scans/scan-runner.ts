@@ -401,11 +401,19 @@ export function createScanRunner(options: ScanRunnerOptions): ScanRunner {
     return { interrupted, requeued, adopted, rematch };
   }
 
+  let recovered: Promise<RecoveryReport> = Promise.resolve({
+    interrupted: [],
+    requeued: [],
+    adopted: [],
+    rematch: false,
+  });
   const runner: ScanRunner = {
-    recovered: Promise.resolve({ interrupted: [], requeued: [], adopted: [], rematch: false }),
+    get recovered() {
+      return recovered;
+    },
 
     async start(request: StartScanRequest): Promise<ScanRecord> {
-      await runner.recovered;
+      await recovered;
       if (stopping) throw new ApiError(503, "the server is stopping; start the scan again when it is back");
       return startLock.run(request.clusterId, async () => {
         const cluster = await stores.clusters.get(request.clusterId);
@@ -446,15 +454,17 @@ export function createScanRunner(options: ScanRunnerOptions): ScanRunner {
         if (entry.phase === "queued") {
           const index = queue.indexOf(entry);
           if (index >= 0) queue.splice(index, 1);
-          const changed = await stores.scans.updateStatus({
-            id: scanId,
-            status: "cancelled",
-            at: iso(),
-            error: "cancelled",
-          });
-          release(entry, await stored(scanId));
-          notifyIdle();
-          return changed;
+          try {
+            return await stores.scans.updateStatus({
+              id: scanId,
+              status: "cancelled",
+              at: iso(),
+              error: "cancelled",
+            });
+          } finally {
+            release(entry, await stored(scanId).catch(() => entry.scan));
+            notifyIdle();
+          }
         }
         entry.controller.abort(new Error("the scan was cancelled"));
         return true;
@@ -506,9 +516,7 @@ export function createScanRunner(options: ScanRunnerOptions): ScanRunner {
       await Promise.allSettled([...rematches]);
     },
   };
-  if (options.recover ?? true) {
-    (runner as { recovered: Promise<RecoveryReport> }).recovered = recover();
-  }
+  if (options.recover ?? true) recovered = recover();
   return runner;
 }
 
