@@ -74,3 +74,28 @@ describe("vigil serve", () => {
     }
   });
 });
+
+describe("vigil serve --policies", () => {
+  it("refuses to start on a policy file with errors, naming the line", async () => {
+    const { writeFileSync } = await import("node:fs");
+    const file = join(work, "policies.yml");
+    writeFileSync(
+      file,
+      "scan_execution_policy:\n  - name: broken\n    rules:\n      - type: schedule\n        cadence: 'every day'\n        clusters: [prod]\n    actions:\n      - scan: cluster_image_scanning\n",
+    );
+    const child = spawn(
+      process.execPath,
+      [main, "serve", "--port", "0", "--host", "127.0.0.1", "--no-scans", "--policies", file],
+      {
+        env: { ...process.env, VIGIL_DATA_DIR: join(work, "data3"), DATABASE_URL: "" },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    let stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    expect(code).toBe(2);
+    expect(stderr).toContain(`${file} has 1 error:`);
+    expect(stderr).toMatch(/policies\.yml:5:\d+: .*cadence/);
+  });
+});

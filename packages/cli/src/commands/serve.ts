@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { apiRoutes, startServer } from "@vigil/server";
+import { apiRoutes, loadPolicyFile, PolicyFileError, startServer } from "@vigil/server";
 import { CliError } from "../cli-error.js";
 import { TOOL_VERSION } from "../tool-version.js";
 
@@ -19,6 +19,8 @@ Options:
   --host HOST             interface to listen on (default 0.0.0.0)
   --data-dir DIR          where the SQLite database and caches live (default: $VIGIL_DATA_DIR or ./data)
   --kubeconfig FILE       kubeconfig for the clusters (default: $KUBECONFIG or ~/.kube/config)
+  --policies FILE         load scan execution policies (GitLab-style YAML) from FILE at start,
+                          creating or replacing each by name; a file with errors stops the start
   --no-scans              serve the API only: no scans, no scheduler, no advisory update
   --no-advisory-update    never fetch advisories (air-gapped: use vigil db import)
 
@@ -33,6 +35,7 @@ export async function runServe(argv: readonly string[]): Promise<number> {
       host: { type: "string", default: "0.0.0.0" },
       "data-dir": { type: "string" },
       kubeconfig: { type: "string" },
+      policies: { type: "string" },
       "no-scans": { type: "boolean", default: false },
       "no-advisory-update": { type: "boolean", default: false },
       debug: { type: "boolean", default: false },
@@ -75,6 +78,21 @@ export async function runServe(argv: readonly string[]): Promise<number> {
     throw new CliError(`the server could not start: ${(error as Error).message}`, undefined, 2, {
       cause: error,
     });
+  }
+  if (values.policies) {
+    try {
+      const loaded = await loadPolicyFile(server.database, values.policies, new Date());
+      for (const warning of loaded.warnings) process.stderr.write(`vigil: warning: ${warning}\n`);
+      process.stderr.write(
+        `vigil: policies from ${values.policies}: ${loaded.created.length} created, ${loaded.updated.length} replaced\n`,
+      );
+    } catch (error) {
+      await server.close();
+      if (error instanceof PolicyFileError) {
+        throw new CliError(error.message, "Fix the file and start again; nothing was changed.", 2);
+      }
+      throw error;
+    }
   }
   process.stderr.write(
     `vigil: serving ${server.url} (API ${server.url}/api/v1, data: ${server.database.location})\n`,

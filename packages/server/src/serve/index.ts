@@ -1,2 +1,3 @@
+export * from "./load-policy-file.js";
 export * from "./scan-runtime.js";
 export * from "./start-server.js";
