@@ -1,4 +1,5 @@
 export * from "./advisory.js";
+export * from "./advisory-revision.js";
 export * from "./cvss/index.js";
 export * from "./derive-severity.js";
 export * from "./ecosystem-key.js";
@@ -9,4 +10,3 @@ export * from "./source.js";
 export * from "./sources/index.js";
 export * from "./store.js";
 export * from "./to-advisory.js";
-export * from "./advisory-revision.js";
