@@ -9,6 +9,7 @@ import {
 import { dialectOf } from "../dialect.js";
 import { advisoryStoreMigration } from "./0001-advisory-store.js";
 import { scansAndFindingsMigration } from "./0002-scans-and-findings.js";
+import { findingListIndexesMigration } from "./0003-finding-list-indexes.js";
 
 /**
  * Every migration, in the order it runs. Append only: a released migration never changes.
@@ -18,6 +19,7 @@ import { scansAndFindingsMigration } from "./0002-scans-and-findings.js";
 export const MIGRATIONS: readonly (readonly [name: string, migration: Migration])[] = [
   ["0001-advisory-store", advisoryStoreMigration],
   ["0002-scans-and-findings", scansAndFindingsMigration],
+  ["0003-finding-list-indexes", findingListIndexesMigration],
 ];
 
 /** A migration failed; `cause` is the database error. Nothing after `failed` ran. */
