@@ -27,7 +27,10 @@ const OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
 function compiledKubeApi() {
   const sources = join(repoRoot, "scripts/test-env");
   const hash = createHash("sha256");
-  for (const f of execFileSync("git", ["ls-files", "scripts/test-env"], { cwd: repoRoot, encoding: "utf8" }).split("\n")) {
+  for (const f of execFileSync("git", ["ls-files", "scripts/test-env"], {
+    cwd: repoRoot,
+    encoding: "utf8",
+  }).split("\n")) {
     if (f.endsWith(".ts")) hash.update(f).update(readFileSync(join(repoRoot, f)));
   }
   const cache = process.env.VIGIL_BENCH_CACHE || "/var/cache/vigil-bench";
@@ -37,7 +40,10 @@ function compiledKubeApi() {
       "npx",
       ["tsc", "--outDir", out, "--rootDir", sources, "--module", "nodenext", "--moduleResolution", "nodenext"]
         .concat(["--target", "es2022", "--skipLibCheck", "--types", "node"])
-        .concat([join(sources, "kube-api/kube-api-server.ts"), join(sources, "kube-api/synthetic-cluster.ts")]),
+        .concat([
+          join(sources, "kube-api/kube-api-server.ts"),
+          join(sources, "kube-api/synthetic-cluster.ts"),
+        ]),
       { cwd: repoRoot, stdio: "inherit" },
     );
     cpSync(join(sources, "kube-api/testdata"), join(out, "kube-api/testdata"), { recursive: true });
@@ -50,25 +56,39 @@ async function pushVariants(host, count) {
   const variants = [];
   const bases = {};
   for (const tag of BASES) {
-    const response = await fetch(`http://${host}/v2/bench/${tag}/manifests/latest`, { headers: { Accept: OCI_MANIFEST } });
+    const response = await fetch(`http://${host}/v2/bench/${tag}/manifests/latest`, {
+      headers: { Accept: OCI_MANIFEST },
+    });
     const manifest = await response.json();
-    const config = await (await fetch(`http://${host}/v2/bench/${tag}/blobs/${manifest.config.digest}`)).json();
+    const config = await (
+      await fetch(`http://${host}/v2/bench/${tag}/blobs/${manifest.config.digest}`)
+    ).json();
     bases[tag] = { manifest, config };
   }
   for (let i = 0; i < count; i++) {
     const tag = BASES[i % BASES.length];
     const { manifest, config } = bases[tag];
     const variantConfig = Buffer.from(
-      JSON.stringify({ ...config, config: { ...config.config, Labels: { ...config.config?.Labels, "vigil.bench/variant": String(i) } } }),
+      JSON.stringify({
+        ...config,
+        config: { ...config.config, Labels: { ...config.config?.Labels, "vigil.bench/variant": String(i) } },
+      }),
     );
     const configDigest = `sha256:${createHash("sha256").update(variantConfig).digest("hex")}`;
     const upload = await fetch(`http://${host}/v2/bench/${tag}/blobs/uploads/`, { method: "POST" });
     const location = new URL(upload.headers.get("location"), `http://${host}`);
     location.searchParams.set("digest", configDigest);
-    const put = await fetch(location, { method: "PUT", body: variantConfig, headers: { "Content-Type": "application/octet-stream" } });
+    const put = await fetch(location, {
+      method: "PUT",
+      body: variantConfig,
+      headers: { "Content-Type": "application/octet-stream" },
+    });
     if (!put.ok) throw new Error(`config upload ${put.status}`);
     const variantManifest = Buffer.from(
-      JSON.stringify({ ...manifest, config: { ...manifest.config, digest: configDigest, size: variantConfig.length } }),
+      JSON.stringify({
+        ...manifest,
+        config: { ...manifest.config, digest: configDigest, size: variantConfig.length },
+      }),
     );
     const digest = `sha256:${createHash("sha256").update(variantManifest).digest("hex")}`;
     const pushed = await fetch(`http://${host}/v2/bench/${tag}/manifests/v${i}`, {
@@ -106,7 +126,9 @@ function useVariants(objects, variants) {
 function vigil(args, env) {
   return new Promise((resolvePromise, reject) => {
     const started = process.hrtime.bigint();
-    const prof = process.env.BENCH_CPU_PROF ? ["--cpu-prof", "--cpu-prof-dir", process.env.BENCH_CPU_PROF] : [];
+    const prof = process.env.BENCH_CPU_PROF
+      ? ["--cpu-prof", "--cpu-prof-dir", process.env.BENCH_CPU_PROF]
+      : [];
     const child = spawn(process.execPath, [...prof, join(repoRoot, "packages/cli/dist/main.js"), ...args], {
       env: { ...process.env, ...env },
       stdio: ["ignore", "pipe", "pipe"],
@@ -128,7 +150,9 @@ const kubeApi = compiledKubeApi();
 const { startKubeApiServer } = await import(join(kubeApi, "kube-api/kube-api-server.js"));
 const { syntheticCluster } = await import(join(kubeApi, "kube-api/synthetic-cluster.js"));
 const { discoverRunningContainers } = await import(join(repoRoot, "packages/core/dist/index.js"));
-const { createKubernetesClientReader, loadKubeConfig } = await import(join(repoRoot, "packages/server/dist/index.js"));
+const { createKubernetesClientReader, loadKubeConfig } = await import(
+  join(repoRoot, "packages/server/dist/index.js")
+);
 
 const registry = await startBenchRegistry(join(images, "oci"), BASES);
 const work = mkdtempSync(join(tmpdir(), "vigil-bench-cluster-"));
@@ -149,7 +173,12 @@ try {
   const discoverySeconds = Number(process.hrtime.bigint() - discoveryStart) / 1e9;
   const distinct = new Set(discovery.containers.map((c) => c.digest)).size;
 
-  const env = { VIGIL_DATA_DIR: join(work, "data"), VIGIL_CACHE_DIR: join(work, "cache"), DATABASE_URL: "", HOME: work };
+  const env = {
+    VIGIL_DATA_DIR: join(work, "data"),
+    VIGIL_CACHE_DIR: join(work, "cache"),
+    DATABASE_URL: "",
+    HOME: work,
+  };
   await vigil(["db", "import", join(repoRoot, "packages/cli/src/testdata/secdb")], env);
   const args = ["scan", "cluster", "--kubeconfig", kubeconfig, "--format", "json", "--concurrency", "2"];
   const first = await vigil([...args, "--output", join(work, "first.json")], env);
@@ -160,7 +189,17 @@ try {
   const pulledAgain = r2.images.filter((i) => !i.fromCache).length;
 
   printTable(
-    ["pods", "containers", "distinct digests", "discovery s", "image scans", "run 1 s", "run 2 s", "run 2 / run 1", "run 2 pulled"],
+    [
+      "pods",
+      "containers",
+      "distinct digests",
+      "discovery s",
+      "image scans",
+      "run 1 s",
+      "run 2 s",
+      "run 2 / run 1",
+      "run 2 pulled",
+    ],
     [
       [
         discovery.stats.pods,
@@ -175,8 +214,10 @@ try {
       ],
     ],
   );
-  if (r1.images.length !== distinct) console.log(`MISMATCH: ${r1.images.length} image scans for ${distinct} digests`);
-  if (r1.status !== "complete" || r2.status !== "complete") console.log(`status: ${r1.status} / ${r2.status}`);
+  if (r1.images.length !== distinct)
+    console.log(`MISMATCH: ${r1.images.length} image scans for ${distinct} digests`);
+  if (r1.status !== "complete" || r2.status !== "complete")
+    console.log(`status: ${r1.status} / ${r2.status}`);
   console.log("target: image scans = distinct digests; run 2 pulls nothing; run 2 / run 1 < 0.1");
 } finally {
   await api?.close();
