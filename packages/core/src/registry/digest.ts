@@ -31,24 +31,25 @@ export class InvalidDigestError extends ImageSourceError {
 
 /** Parse and validate a digest; throws {@link InvalidDigestError}. */
 export function parseDigest(digest: string, where = "a descriptor"): ParsedDigest {
-  const colon = digest.indexOf(":");
-  const algorithm = digest.slice(0, colon);
-  const hex = digest.slice(colon + 1);
-  const length = HEX_LENGTH[algorithm];
-  if (colon <= 0 || length === undefined || hex.length !== length || !/^[a-f0-9]+$/.test(hex)) {
-    throw new InvalidDigestError(digest, where);
-  }
-  return { algorithm: algorithm as ParsedDigest["algorithm"], hex };
+  const parsed = tryParseDigest(digest);
+  if (!parsed) throw new InvalidDigestError(digest, where);
+  return parsed;
 }
 
 /** True when `digest` is a well-formed sha256/sha512 digest. */
 export function isDigest(digest: string): boolean {
-  try {
-    parseDigest(digest);
-    return true;
-  } catch {
-    return false;
-  }
+  // Without building an error: discovery asks this of every container's imageID.
+  return tryParseDigest(digest) !== undefined;
+}
+
+function tryParseDigest(digest: string): ParsedDigest | undefined {
+  const colon = digest.indexOf(":");
+  const algorithm = digest.slice(0, colon);
+  const hex = digest.slice(colon + 1);
+  const length = HEX_LENGTH[algorithm];
+  if (colon <= 0 || length === undefined || hex.length !== length || !/^[a-f0-9]+$/.test(hex))
+    return undefined;
+  return { algorithm: algorithm as ParsedDigest["algorithm"], hex };
 }
 
 /** A hash object for the algorithm of `digest`. */
