@@ -349,6 +349,8 @@ const KINDS = [
     }),
   ],
   ["text: advisory id", (r) => ({ text: advisories[Math.floor(r() * advisories.length)].id.toLowerCase() })],
+  // A partial name: a substring search no ordinary index serves (trigram / FTS5 would).
+  ["text: package substring", (r) => ({ text: packages[Math.floor(r() * packages.length)].name.slice(2) })],
   ["KEV only", () => ({ kev: true })],
   ["fixable", () => ({ fixable: true, states: ["detected", "confirmed"] })],
 ];

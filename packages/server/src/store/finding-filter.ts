@@ -28,7 +28,8 @@ export interface FindingFilter {
   readonly branch?: string;
   /**
    * A substring of the advisory id or the package name, case-insensitively (ASCII case, as
-   * `lower()` folds it on both dialects); `%` and `_` are literal.
+   * `lower()` folds it on both dialects); `%` and `_` are literal. A complete CVE or GHSA id
+   * matches that advisory exactly (so `CVE-2024-1234` does not also find `CVE-2024-12345`).
    */
   readonly text?: string;
 }
@@ -85,7 +86,12 @@ export function findingFilterCondition(eb: FindingsBuilder, filter: FindingFilte
   if (filter.kev !== undefined) terms.push(eb("kev", "=", filter.kev ? 1 : 0));
   if (filter.project !== undefined) terms.push(eb("project", "=", filter.project));
   if (filter.branch !== undefined) terms.push(eb("branch", "=", filter.branch));
-  if (filter.text !== undefined && filter.text !== "") {
+  const exactId = filter.text === undefined ? undefined : completeAdvisoryId(filter.text);
+  if (exactId !== undefined) {
+    // A whole CVE or GHSA id is looked up exactly, through the advisory id index: a substring
+    // search reads every finding the other filters allow (seconds over a million findings).
+    terms.push(eb("advisory_id", "=", exactId));
+  } else if (filter.text !== undefined && filter.text !== "") {
     const pattern = `%${escapeLike(filter.text)}%`;
     // lower(x) like lower(?) rather than ILIKE: SQLite has no ILIKE, and its LIKE folds case
     // only for ASCII, as lower() does on both dialects. ESCAPE is explicit: SQLite has no default.
@@ -97,6 +103,17 @@ export function findingFilterCondition(eb: FindingsBuilder, filter: FindingFilte
     );
   }
   return eb.and(terms);
+}
+
+/**
+ * A complete CVE or GHSA identifier, in the case advisories spell it (`CVE-2024-3094`,
+ * `GHSA-jf85-cpcp-j695`), or undefined for any other text (which is searched as a substring).
+ */
+export function completeAdvisoryId(text: string): string | undefined {
+  const trimmed = text.trim();
+  if (/^cve-\d{4}-\d{4,}$/i.test(trimmed)) return trimmed.toUpperCase();
+  if (/^ghsa(-[0-9a-z]{4}){3}$/i.test(trimmed)) return `GHSA${trimmed.slice(4).toLowerCase()}`;
+  return undefined;
 }
 
 /** `text` with LIKE's wildcards and the escape character escaped by a backslash. */

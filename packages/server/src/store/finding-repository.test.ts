@@ -422,6 +422,10 @@ describe.each(DIALECTS)("finding repository on %s", (dialect) => {
       expect(await ids({ text: "_" })).toEqual(["a06"]);
       expect(await ids({ text: "lib_sl" })).toEqual([]);
       expect(await ids({ text: "" })).toHaveLength(7);
+      // a complete CVE id is looked up exactly, in any case: not a substring of a longer id
+      expect(await ids({ text: "cve-2024-0002" })).toEqual(["a02"]);
+      expect(await ids({ text: " CVE-2021-44228 " })).toEqual(["a05"]);
+      expect(await ids({ text: "CVE-2024-000" })).toEqual(["a01", "a02", "a07", "a04"]);
     });
 
     it("counts findings per severity under a filter", async () => {
