@@ -1,24 +1,14 @@
-import {
-  ApiException,
-  type ConfigurationOptions,
-  CustomObjectsApi,
-  type KubeConfig,
-  type RequestContext,
-} from "@kubernetes/client-node";
-import {
-  type CustomObjectList,
-  type CustomObjectListRequest,
-  type CustomObjectReader,
-  KubernetesConnectionError,
-} from "@vigil/core";
-import { type KubernetesClientReaderOptions, toKubernetesApiError } from "./kubernetes-client-reader.js";
+import type { KubeConfig } from "@kubernetes/client-node";
+import type { CustomObjectList, CustomObjectListRequest, CustomObjectReader } from "@vigil/core";
+import { createKubeGetJson } from "./kube-get-json.js";
+import type { KubernetesClientReaderOptions } from "./kubernetes-client-reader.js";
 
 /**
- * Core's {@link CustomObjectReader} (what the Trivy Operator import reads with) over
- * `@kubernetes/client-node` 1.4's `CustomObjectsApi`, with the same per-call signal, timeout and
- * error mapping as `createKubernetesClientReader`: an error status becomes a
- * `KubernetesApiError` (its `status` is what the import tells 404 "not installed" and 403
- * "forbidden" by), no answer a {@link KubernetesConnectionError}.
+ * Core's {@link CustomObjectReader} (what the Trivy Operator import reads with) over the same
+ * transport as `createKubernetesClientReader` (plain GETs through one keep-alive agent, per-call
+ * signal and timeout): an error status becomes a `KubernetesApiError` (its `status` is what
+ * the import tells 404 "not installed" and 403 "forbidden" by), no answer a
+ * `KubernetesConnectionError`.
  */
 
 /** Options of {@link createCustomObjectReader}: those of the discovery reader. */
@@ -29,58 +19,26 @@ export function createCustomObjectReader(
   kubeConfig: KubeConfig,
   options: CustomObjectReaderOptions = {},
 ): CustomObjectReader {
-  const timeoutMs = options.requestTimeoutMs ?? 30_000;
-  const server = kubeConfig.getCurrentCluster()?.server ?? "(no server in the kubeconfig context)";
-  const api = kubeConfig.makeApiClient(CustomObjectsApi);
+  const getJson = createKubeGetJson(kubeConfig, {
+    ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
+  });
+  const segment = encodeURIComponent;
 
   return {
     async listCustomObjects(request: CustomObjectListRequest): Promise<CustomObjectList> {
       const { group, version, plural, namespace, signal } = request;
       const resource = `${plural}.${group}`;
-      const page = {
-        group,
-        version,
-        plural,
-        ...(request.limit !== undefined ? { limit: request.limit } : {}),
-        ...(request.continue !== undefined ? { _continue: request.continue } : {}),
-      };
-      signal?.throwIfAborted();
-      const timeout = AbortSignal.timeout(timeoutMs);
-      const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
-      // As in kubernetes-client-reader.ts: the generated client has no per-call signal, so it is
-      // attached in the authentication hook, after the kubeconfig's own authentication.
-      const authentication = {
-        getName: () => "vigil-kubeconfig",
-        applySecurityAuthentication: async (context: RequestContext) => {
-          await kubeConfig.applySecurityAuthentication(context);
-          context.setSignal(combined);
+      const scope = namespace !== undefined ? `/namespaces/${segment(namespace)}` : "";
+      const body = await getJson<unknown>(
+        `/apis/${segment(group)}/${segment(version)}${scope}/${segment(plural)}`,
+        { limit: request.limit, continue: request.continue },
+        {
+          verb: "list",
+          resource,
+          ...(namespace !== undefined ? { namespace } : {}),
+          ...(signal ? { signal } : {}),
         },
-      };
-      const callOptions: ConfigurationOptions = { authMethods: { default: authentication } };
-      let body: unknown;
-      try {
-        // listClusterCustomObject, not listCustomObjectForAllNamespaces: both GET
-        // /apis/{group}/{version}/{plural}, but 1.4.0 generates the latter's path with a stray
-        // `#` and U+200E appended.
-        body = await (namespace !== undefined
-          ? api.listNamespacedCustomObject({ ...page, namespace }, callOptions)
-          : api.listClusterCustomObject(page, callOptions));
-      } catch (error) {
-        if (signal?.aborted) throw signal.reason;
-        if (error instanceof ApiException) {
-          throw toKubernetesApiError(error, {
-            verb: "list",
-            resource,
-            ...(namespace !== undefined ? { namespace } : {}),
-          });
-        }
-        const reason = timeout.aborted
-          ? `no answer within ${timeoutMs / 1000} s`
-          : error instanceof Error
-            ? error.message
-            : String(error);
-        throw new KubernetesConnectionError(server, reason, { cause: error });
-      }
+      );
       return toCustomObjectList(body, resource);
     },
   };
