@@ -1,4 +1,5 @@
 import { compareSeverity, type SeverityLevel } from "../../advisory/severity-level.js";
+import { compareStringLists } from "../../report/compare-string-lists.js";
 import { renderTextTable } from "../../report/text-table.js";
 import { summarizeTrivyImport, type TrivyImportResult } from "./trivy-import-result.js";
 
@@ -27,7 +28,7 @@ export function renderTrivyImportTable(result: TrivyImportResult): string {
       });
     }
   }
-  rows.sort((a, b) => compareSeverity(b.severity, a.severity) || compareCells(a.cells, b.cells));
+  rows.sort((a, b) => compareSeverity(b.severity, a.severity) || compareStringLists(a.cells, b.cells));
   const lines: string[] = [];
   if (rows.length > 0) {
     lines.push(
@@ -55,12 +56,4 @@ export function renderTrivyImportTable(result: TrivyImportResult): string {
     ),
   );
   return `${lines.join("\n")}\n`;
-}
-
-function compareCells(a: readonly string[], b: readonly string[]): number {
-  for (let i = 0; i < a.length; i++) {
-    if (a[i]! < b[i]!) return -1;
-    if (a[i]! > b[i]!) return 1;
-  }
-  return 0;
 }

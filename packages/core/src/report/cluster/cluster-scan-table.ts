@@ -1,5 +1,6 @@
 import { compareSeverity, type SeverityLevel } from "../../advisory/severity-level.js";
 import type { ClusterScanResult } from "../../scan/scan-cluster.js";
+import { compareStringLists } from "../compare-string-lists.js";
 import { renderTextTable } from "../text-table.js";
 
 /**
@@ -36,7 +37,7 @@ export function renderClusterScanTable(results: readonly ClusterScanResult[]): s
       }
     }
   }
-  rows.sort((a, b) => compareSeverity(b.severity, a.severity) || compareCells(a.cells, b.cells));
+  rows.sort((a, b) => compareSeverity(b.severity, a.severity) || compareStringLists(a.cells, b.cells));
   if (rows.length > 0) {
     lines.push(
       ...renderTextTable(
@@ -81,12 +82,4 @@ export function renderClusterScanTable(results: readonly ClusterScanResult[]): s
     for (const f of result.failures) lines.push(`  ${f.scope} ${f.subject}: ${f.reason}`);
   }
   return `${lines.join("\n")}\n`;
-}
-
-function compareCells(a: readonly string[], b: readonly string[]): number {
-  for (let i = 0; i < a.length; i++) {
-    if (a[i]! < b[i]!) return -1;
-    if (a[i]! > b[i]!) return 1;
-  }
-  return 0;
 }

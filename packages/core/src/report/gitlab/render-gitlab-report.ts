@@ -1,4 +1,5 @@
 import { SEVERITY_LEVELS } from "../../advisory/severity-level.js";
+import { compareStringLists } from "../compare-string-lists.js";
 import { gitlabImageName, imageRepositoryOf } from "./gitlab-location.js";
 import type { GitlabScan, GitlabSecurityReport, GitlabTool } from "./gitlab-report-format.js";
 import { GITLAB_REPORT_SCHEMA_VERSION } from "./gitlab-report-format.js";
@@ -57,7 +58,7 @@ function renderReport(type: ReportType, meta: GitlabReportMeta, findings: readon
   const vulnerabilities = findings
     .map((finding, i) => ({ finding, vulnerability: renderGitlabVulnerability(finding, ids[i]!) }))
     .sort((a, b) =>
-      compareKeys(sortKey(a.finding, a.vulnerability.id), sortKey(b.finding, b.vulnerability.id)),
+      compareStringLists(sortKey(a.finding, a.vulnerability.id), sortKey(b.finding, b.vulnerability.id)),
     )
     .map((entry) => entry.vulnerability);
   const report: GitlabSecurityReport = {
@@ -116,13 +117,4 @@ function sortKey({ match, image, kubernetes: k }: GitlabFinding, id: string): st
     pkg.location.path,
     id,
   ];
-}
-
-function compareKeys(a: readonly string[], b: readonly string[]): number {
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i]!;
-    const y = b[i]!;
-    if (x !== y) return x < y ? -1 : 1;
-  }
-  return 0;
 }
