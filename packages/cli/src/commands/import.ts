@@ -3,8 +3,6 @@ import { parseArgs } from "node:util";
 import {
   type CustomObjectReader,
   convertTrivyReports,
-  KubernetesApiError,
-  KubernetesConnectionError,
   type LocatedIssue,
   listTrivyReports,
   renderGitlabClusterImageScanning,
@@ -14,14 +12,10 @@ import {
   type TrivyImportResult,
   trivyGitlabImages,
 } from "@vigil/core";
-import {
-  createCustomObjectReader,
-  createKubernetesClientReader,
-  KubeConfigError,
-  loadKubeConfig,
-} from "@vigil/server";
+import { createCustomObjectReader, createKubernetesClientReader } from "@vigil/server";
 import { CliError } from "../cli-error.js";
 import { TOOL_VERSION } from "../tool-version.js";
+import { clusterCommandError, loadCliKubeConfig } from "./cluster-connection.js";
 
 export const IMPORT_HELP = `Usage: vigil import trivy-operator [options]
 
@@ -117,17 +111,7 @@ async function runImportTrivyOperator(argv: readonly string[]): Promise<number> 
     throw new CliError("--namespace needs a namespace name", "Leave --namespace out to read all namespaces.");
   }
 
-  let loaded: ReturnType<typeof loadKubeConfig>;
-  try {
-    loaded = loadKubeConfig({
-      ...(values.kubeconfig ? { kubeconfigPath: values.kubeconfig } : {}),
-      ...(values.context ? { context: values.context } : {}),
-    });
-  } catch (error) {
-    if (error instanceof KubeConfigError)
-      throw new CliError(error.message, "Check --kubeconfig and --context.", 2, { cause: error });
-    throw error;
-  }
+  const loaded = loadCliKubeConfig(values.kubeconfig, values.context);
   const clusterId = values["cluster-id"] ?? loaded.clusterId;
   const namespaces = [...new Set(values.namespace)];
   const cluster = `cluster ${clusterId} (${loaded.server})`;
@@ -166,17 +150,7 @@ async function runImportTrivyOperator(argv: readonly string[]): Promise<number> 
     // `vigil scan cluster` names.
     warnings = [...converted.issues.filter((i) => i.severity !== "info"), ...resolved.issues];
   } catch (error) {
-    if (error instanceof KubernetesApiError || error instanceof KubernetesConnectionError) {
-      throw new CliError(
-        `cannot import Trivy Operator reports from ${cluster}: ${error.message}`,
-        error instanceof KubernetesApiError && error.status === 401
-          ? "The API server refused the credentials of this kubeconfig context."
-          : "Check that the API server is reachable with this kubeconfig context.",
-        2,
-        { cause: error },
-      );
-    }
-    throw error;
+    throw clusterCommandError(error, `cannot import Trivy Operator reports from ${cluster}`);
   }
 
   const rendered = render(format, result, listingErrors);

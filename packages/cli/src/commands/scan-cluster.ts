@@ -8,8 +8,6 @@ import {
   createDirectoryLayerCache,
   gitlabImagesOfClusterScans,
   gitlabScanInfoOfClusterScans,
-  KubernetesApiError,
-  KubernetesConnectionError,
   parsePlatform,
   parseSeverityLevel,
   renderClusterScanJson,
@@ -17,10 +15,11 @@ import {
   renderGitlabClusterImageScanning,
   scanCluster,
 } from "@vigil/core";
-import { createKubernetesClientReader, KubeConfigError, loadKubeConfig } from "@vigil/server";
+import { createKubernetesClientReader } from "@vigil/server";
 import { CliError } from "../cli-error.js";
 import { openCliStore } from "../db/open-store.js";
 import { TOOL_VERSION } from "../tool-version.js";
+import { clusterCommandError, loadCliKubeConfig } from "./cluster-connection.js";
 import { cacheDirOf } from "./image-options.js";
 
 export const SCAN_CLUSTER_HELP = `Usage: vigil scan cluster [options]
@@ -129,17 +128,8 @@ export async function runScanCluster(argv: readonly string[]): Promise<number> {
   }
 
   const clusters = contexts.map((context, i) => {
-    try {
-      const loaded = loadKubeConfig({
-        ...(values.kubeconfig ? { kubeconfigPath: values.kubeconfig } : {}),
-        ...(context ? { context } : {}),
-      });
-      return { loaded, clusterId: values["cluster-id"][i] ?? loaded.clusterId };
-    } catch (error) {
-      if (error instanceof KubeConfigError)
-        throw new CliError(error.message, "Check --kubeconfig and --context.", 2, { cause: error });
-      throw error;
-    }
+    const loaded = loadCliKubeConfig(values.kubeconfig, context);
+    return { loaded, clusterId: values["cluster-id"][i] ?? loaded.clusterId };
   });
 
   const { database, store } = await openCliStore();
@@ -187,17 +177,7 @@ export async function runScanCluster(argv: readonly string[]): Promise<number> {
           }),
         );
       } catch (error) {
-        if (error instanceof KubernetesApiError || error instanceof KubernetesConnectionError) {
-          throw new CliError(
-            `cannot scan cluster ${clusterId} (${loaded.server}): ${error.message}`,
-            error instanceof KubernetesApiError && error.status === 401
-              ? "The API server refused the credentials of this kubeconfig context."
-              : "Check that the API server is reachable with this kubeconfig context.",
-            2,
-            { cause: error },
-          );
-        }
-        throw error;
+        throw clusterCommandError(error, `cannot scan cluster ${clusterId} (${loaded.server})`);
       }
     }
     const filtered = values["ignore-unfixed"] ? results.map(withoutUnfixed) : results;
