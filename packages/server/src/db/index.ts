@@ -16,3 +16,4 @@ export {
   migrateToLatest,
 } from "./migrations/migrate.js";
 export type * from "./schema.js";
+export * from "./sync-advisory-source.js";

@@ -5,12 +5,12 @@ import {
   normalizePackageName,
   type SourceFetch,
   type SyncItem,
-  type SyncProblem,
   type SyncResult,
   type SyncSummary,
 } from "@vigil/core";
 import type { Logger } from "pino";
 import type { AdvisoryStore } from "../db/advisory-store.js";
+import { syncAdvisorySource } from "../db/sync-advisory-source.js";
 import type { ImagePackageKey } from "../store/image-package-keys.js";
 
 /** What an advisory sync is given. */
@@ -58,7 +58,7 @@ export interface AdvisorySourcesSyncOptions {
 }
 
 /**
- * The advisory update as `vigil db update` runs it (packages/cli/src/db/run-sync.ts): each
+ * The advisory update as `vigil db update` runs it (one `syncAdvisorySource` per source): each
  * source in turn, each applied in its own transaction, so a failing source keeps its previous
  * data and the others go on. Collects the packages the written advisories name.
  */
@@ -68,37 +68,32 @@ export function createAdvisorySourcesSync(options: AdvisorySourcesSyncOptions = 
     const fetchFn: SourceFetch = options.fetch ?? ((url, init) => fetch(url, init));
     const runs: AdvisorySourceRun[] = [];
     const packages = new Map<string, ImagePackageKey>();
-    const states = await advisories.sources();
     for (const source of sources) {
       signal?.throwIfAborted();
       const location = options.locations?.[source.name] ?? source.defaultLocation;
-      const cursor = states.find((s) => s.name === source.name)?.cursor;
-      const problems: SyncProblem[] = [];
       const touched = new Map<string, ImagePackageKey>();
-      try {
-        const result = await source.sync({
-          location,
-          fetch: fetchFn,
-          now: now.toISOString(),
-          ...(cursor ? { cursor } : {}),
-          ...(signal ? { signal } : {}),
-        });
-        const summary = await advisories.applySync({
-          source: { name: source.name, version: source.version },
-          result: collectingPackages(result, touched),
-          now: now.toISOString(),
-          onProblem: (p) => problems.push(p),
-          ...(signal ? { signal } : {}),
-        });
-        // Only a sync that was written changes what matching sees.
-        for (const [key, value] of touched) packages.set(key, value);
-        runs.push({ source: source.name, location, summary, problems: problems.length });
-        logger.info({ source: source.name, summary }, "advisory source synced");
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        runs.push({ source: source.name, location, error: message, problems: problems.length });
-        logger.warn({ source: source.name, location, err: error }, "advisory source sync failed");
+      const outcome = await syncAdvisorySource(advisories, source, {
+        location,
+        now,
+        fetch: fetchFn,
+        observe: (result) => collectingPackages(result, touched),
+        ...(signal ? { signal } : {}),
+      });
+      const problems = outcome.problems.length;
+      if (outcome.error !== undefined) {
+        runs.push({ source: source.name, location, error: outcome.error, problems });
+        logger.warn({ source: source.name, location, err: outcome.error }, "advisory source sync failed");
+        continue;
       }
+      // Only a sync that was written changes what matching sees.
+      for (const [key, value] of touched) packages.set(key, value);
+      runs.push({
+        source: source.name,
+        location,
+        ...(outcome.summary ? { summary: outcome.summary } : {}),
+        problems,
+      });
+      logger.info({ source: source.name, summary: outcome.summary }, "advisory source synced");
     }
     return { sources: runs, packages: [...packages.values()] };
   };
