@@ -1,7 +1,9 @@
 import { Hono } from "hono";
+import { authenticateBearer, requireAgent } from "./bearer-authentication.js";
 import { isDatabaseUnavailable } from "./database-unavailable.js";
 import type { HttpMetrics } from "./http-metrics.js";
 import { openApiDocument } from "./openapi-document.js";
+import { type BearerTokenAuthenticator, principalOf } from "./principal.js";
 import { ApiError, type RouteDefinition } from "./route-definition.js";
 
 /** Options of {@link createHttpApp}. */
@@ -9,6 +11,8 @@ export interface HttpAppOptions {
   readonly routes: readonly RouteDefinition[];
   readonly version: string;
   readonly metrics: HttpMetrics;
+  /** Who a bearer token stands for (user API tokens, agent tokens), tried in order. */
+  readonly authenticators?: readonly BearerTokenAuthenticator[];
   /** Where unexpected errors go (never to the client). */
   readonly logError?: (message: string, error: unknown) => void;
 }
@@ -70,7 +74,18 @@ export function createHttpApp(options: HttpAppOptions): Hono {
     metrics.duration.observe({ method: c.req.method, route }, seconds);
   });
 
-  for (const route of routes) app.on(route.method.toUpperCase(), route.path, route.handler);
+  const authenticators = options.authenticators ?? [];
+  app.use("*", async (c, next) => {
+    await authenticateBearer(c, authenticators);
+    await next();
+  });
+
+  for (const route of routes) {
+    app.on(route.method.toUpperCase(), route.path, async (c) => {
+      requireAgent(route, principalOf(c));
+      return route.handler(c);
+    });
+  }
 
   app.notFound((c) =>
     c.json({ error: { status: 404, message: `no route for ${c.req.method} ${c.req.path}` } }, 404),

@@ -5,6 +5,7 @@ import { createDatabase, type VigilDatabase } from "../db/create-database.js";
 import { migrateToLatest } from "../db/migrations/migrate.js";
 import { createHttpApp } from "../http/create-http-app.js";
 import { createHttpMetrics } from "../http/http-metrics.js";
+import type { BearerTokenAuthenticator } from "../http/principal.js";
 import type { RouteDefinition } from "../http/route-definition.js";
 import { systemRoutes } from "../http/routes/system-routes.js";
 import type { ScanService } from "../scans/scan-service.js";
@@ -29,6 +30,8 @@ export interface StartServerOptions {
    * `scans` is the scan runner when `scans.enabled`.
    */
   readonly routes?: (database: VigilDatabase, services: ServerServices) => readonly RouteDefinition[];
+  /** Who bearer tokens stand for (user API tokens, agent tokens), given the open database. */
+  readonly authenticators?: (database: VigilDatabase) => readonly BearerTokenAuthenticator[];
   /** Run scans, the scheduler and the advisory update in this process (see {@link ServeScanOptions}). */
   readonly scans?: ServeScanOptions;
 }
@@ -85,6 +88,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     routes: [...systemRoutes(database, options.version), ...(options.routes?.(database, services) ?? [])],
     version: options.version,
     metrics: createHttpMetrics(),
+    ...(options.authenticators ? { authenticators: options.authenticators(database) } : {}),
     logError: (message, error) => logger.error({ err: error }, message),
   });
   const host = options.host ?? "0.0.0.0";
