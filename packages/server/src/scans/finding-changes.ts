@@ -63,6 +63,7 @@ export function findingChangesOf(input: FindingChangesInput): FindingChanges {
       kev: enrichment.kev,
       ...(enrichment.epss !== undefined ? { epss: enrichment.epss } : {}),
       ...(resolvedAt !== undefined ? { resolvedAt } : {}),
+      ...(stored?.rowVersion !== undefined ? { rowVersion: stored.rowVersion } : {}),
     });
     if (input.mode === "rematch" && transition.kind === "still-detected" && stored && same(stored, record)) {
       continue;

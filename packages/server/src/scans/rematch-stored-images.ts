@@ -17,6 +17,7 @@ import type { ClusterRecord } from "../store/cluster-repository.js";
 import { toFinding } from "../store/finding-record.js";
 import type { ImagePackageKey } from "../store/image-package-keys.js";
 import type { ImageKey, ImageRecord } from "../store/image-repository.js";
+import { retryWhenFindingsChange } from "../store/retry-when-findings-change.js";
 import type { WorkloadContainerRecord } from "../store/workload-container-repository.js";
 import { createEnrichmentIndex, findingChangesOf } from "./finding-changes.js";
 import type { ScanContext } from "./scan-context.js";
@@ -174,66 +175,69 @@ async function rematchCluster(
   const enrichmentOf = createEnrichmentIndex(
     [...byDigest].map(([digest, { matches }]) => ({ digest, matches: matches.matches })),
   );
-  await context.findingsLock.run(cluster.id, async () => {
-    const now = context.clock.now();
-    const existing = runs.get(cluster.id);
-    const scanId = existing?.scanId ?? context.newId();
-    const stored = await stores.findings.loadForReconcile(cluster.id);
-    const reconciled = reconcileFindings({
-      clusterId: cluster.id,
-      scanId,
-      now,
-      coverage: NEVER_RESOLVES,
-      detections,
-      previous: stored.map(toFinding),
-    });
-    const changes = findingChangesOf({
-      reconciled,
-      stored,
-      now,
-      newId: context.newId,
-      enrichmentOf,
-      mode: "rematch",
-    });
-    if (changes.findings.length === 0 && changes.history.length === 0) return;
-    let run = existing;
-    if (!run) {
-      const createdAt = now.toISOString();
-      await stores.scans.create({
-        id: scanId,
-        clusterId: cluster.id,
-        trigger: "advisory-update",
-        scope: { namespaces: [] },
-        createdAt,
-      });
-      await stores.scans.updateStatus({ id: scanId, status: "running", at: createdAt });
-      run = {
+  // retried from the read when a state change by hand landed between the read and the write
+  await context.findingsLock.run(cluster.id, () =>
+    retryWhenFindingsChange(async () => {
+      const now = context.clock.now();
+      const existing = runs.get(cluster.id);
+      const scanId = existing?.scanId ?? context.newId();
+      const stored = await stores.findings.loadForReconcile(cluster.id);
+      const reconciled = reconcileFindings({
         clusterId: cluster.id,
         scanId,
-        counts: Object.fromEntries(FINDING_TRANSITION_KINDS.map((k) => [k, 0])) as Record<
-          FindingTransitionKind,
-          number
-        >,
-        namespaces: new Set(),
-        containers: new Set(),
-        images: new Map(),
-        detections: 0,
-      };
-      runs.set(cluster.id, run);
-    }
-    await stores.findings.applyChanges(changes);
-    const written = new Set(changes.findings.map((f) => findingKey(f.identity)));
-    for (const t of reconciled.transitions) {
-      if (t.kind === "unchanged-not-covered" || !written.has(t.key)) continue;
-      run.counts[t.kind]++;
-    }
-    run.detections += detections.length;
-    for (const c of running) {
-      run.namespaces.add(c.namespace);
-      run.containers.add(JSON.stringify([c.namespace, c.workloadKind, c.workloadName, c.containerName]));
-      run.images.set(c.digest, { reference: byDigest.get(c.digest)!.record.reference });
-    }
-  });
+        now,
+        coverage: NEVER_RESOLVES,
+        detections,
+        previous: stored.map(toFinding),
+      });
+      const changes = findingChangesOf({
+        reconciled,
+        stored,
+        now,
+        newId: context.newId,
+        enrichmentOf,
+        mode: "rematch",
+      });
+      if (changes.findings.length === 0 && changes.history.length === 0) return;
+      let run = existing;
+      if (!run) {
+        const createdAt = now.toISOString();
+        await stores.scans.create({
+          id: scanId,
+          clusterId: cluster.id,
+          trigger: "advisory-update",
+          scope: { namespaces: [] },
+          createdAt,
+        });
+        await stores.scans.updateStatus({ id: scanId, status: "running", at: createdAt });
+        run = {
+          clusterId: cluster.id,
+          scanId,
+          counts: Object.fromEntries(FINDING_TRANSITION_KINDS.map((k) => [k, 0])) as Record<
+            FindingTransitionKind,
+            number
+          >,
+          namespaces: new Set(),
+          containers: new Set(),
+          images: new Map(),
+          detections: 0,
+        };
+        runs.set(cluster.id, run);
+      }
+      await stores.findings.applyChanges(changes);
+      const written = new Set(changes.findings.map((f) => findingKey(f.identity)));
+      for (const t of reconciled.transitions) {
+        if (t.kind === "unchanged-not-covered" || !written.has(t.key)) continue;
+        run.counts[t.kind]++;
+      }
+      run.detections += detections.length;
+      for (const c of running) {
+        run.namespaces.add(c.namespace);
+        run.containers.add(JSON.stringify([c.namespace, c.workloadKind, c.workloadName, c.containerName]));
+        run.images.set(c.digest, { reference: byDigest.get(c.digest)!.record.reference });
+      }
+    }),
+  );
 }
 
 /** Covers nothing, so reconcile resolves nothing (see {@link rematchStoredImages}). */

@@ -343,6 +343,59 @@ describe.each(DIALECTS)("the scan runner on %s", (dialect) => {
     expect(image?.matches?.matches.some((m) => m.id === "CVE-2099-0004")).toBe(true);
   });
 
+  it("keeps a dismissal made by hand while a scan reconciles, and the scan's own changes too", async () => {
+    const base = createScanStores(database.current.db);
+    let race: (() => Promise<void>) | undefined;
+    const runner = newRunner({
+      stores: {
+        findings: {
+          ...base.findings,
+          // a person dismisses a finding after the scan read the findings and before it writes
+          async loadForReconcile(clusterId) {
+            const loaded = await base.findings.loadForReconcile(clusterId);
+            const dismiss = race;
+            race = undefined;
+            await dismiss?.();
+            return loaded;
+          },
+        },
+      },
+    });
+    await scanShop(runner);
+    const musl = byIdentity(await stores.findings.loadForReconcile("prod-eu")).get("web/musl/CVE-2099-0002")!;
+    race = async () => {
+      await base.findings.applyChanges({
+        findings: [
+          { ...musl, state: "dismissed", dismissal: { reason: "acceptable_risk", comment: "sandboxed" } },
+        ],
+        history: [
+          {
+            findingId: musl.id,
+            at: T1,
+            actor: { type: "user", id: "ann" },
+            from: "detected",
+            to: "dismissed",
+            reason: "acceptable_risk",
+            comment: "sandboxed",
+          },
+        ],
+      });
+    };
+
+    clock.set(T1);
+    expect((await scanShop(runner)).status).toBe("complete");
+    expect(race).toBeUndefined();
+    const after = byIdentity(await stores.findings.loadForReconcile("prod-eu")).get("web/musl/CVE-2099-0002");
+    // the dismissal stays and the scan still recorded that it saw the finding again
+    expect(after).toMatchObject({
+      state: "dismissed",
+      dismissal: { reason: "acceptable_risk" },
+      lastSeen: T1,
+    });
+    const history = await createFindingHistoryRepository(database.current.db).list(musl.id);
+    expect(history.map((h) => h.to)).toEqual(["detected", "dismissed"]);
+  });
+
   it("runs one scan per cluster: a second start while one is queued or running returns it", async () => {
     const reader = hangingReader();
     const runner = newRunner({ kube: () => reader });

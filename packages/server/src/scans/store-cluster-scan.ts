@@ -14,6 +14,7 @@ import {
 } from "@vigil/core";
 import { toFinding } from "../store/finding-record.js";
 import type { ImageRecord } from "../store/image-repository.js";
+import { retryWhenFindingsChange } from "../store/retry-when-findings-change.js";
 import type { ScanImageRecord, ScanRecord, ScanScope } from "../store/scan-repository.js";
 import type { WorkloadContainerRecord } from "../store/workload-container-repository.js";
 import { createEnrichmentIndex, findingChangesOf } from "./finding-changes.js";
@@ -75,19 +76,23 @@ export async function storeClusterScan(
     const enrichmentOf = createEnrichmentIndex(
       current.images.map((s) => ({ digest: s.target.digest, matches: s.result.matches?.matches ?? [] })),
     );
-    const stored = await stores.findings.loadForReconcile(clusterId);
-    const reconciled = reconcileFindings({
-      clusterId,
-      scanId: scan.id,
-      now: at,
-      coverage,
-      detections,
-      previous: stored.map(toFinding),
+    // A state change by hand between the read and the write makes the write fail without
+    // writing anything; reconciling again from the new read keeps both.
+    return retryWhenFindingsChange(async () => {
+      const stored = await stores.findings.loadForReconcile(clusterId);
+      const reconciled = reconcileFindings({
+        clusterId,
+        scanId: scan.id,
+        now: at,
+        coverage,
+        detections,
+        previous: stored.map(toFinding),
+      });
+      await stores.findings.applyChanges(
+        findingChangesOf({ reconciled, stored, now: at, newId: context.newId, enrichmentOf, mode: "scan" }),
+      );
+      return reconciled.counts;
     });
-    await stores.findings.applyChanges(
-      findingChangesOf({ reconciled, stored, now: at, newId: context.newId, enrichmentOf, mode: "scan" }),
-    );
-    return reconciled.counts;
   });
 
   const forgottenContainers =

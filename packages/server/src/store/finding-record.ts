@@ -49,6 +49,12 @@ export interface FindingRecord {
   readonly resolvedAt?: string;
   /** The latest complete scan that covered it did not detect it. */
   readonly noLongerDetected: boolean;
+  /**
+   * The stored row's version this record was read from. Writing the record back applies only
+   * while the row still has it (`applyChanges` throws `FindingChangedError` otherwise), so a
+   * change planned from a stale read never overwrites a newer one. Absent on a new finding.
+   */
+  readonly rowVersion?: number;
 }
 
 /** One change of a finding's state, kept forever: core's {@link FindingHistoryEntry}, by finding id. */
@@ -73,7 +79,7 @@ export interface FindingHistoryRecord extends FindingHistoryInput {
 
 /** What a stored finding has that core's {@link Finding} does not. */
 export type FindingRecordFields = Pick<FindingRecord, "id" | "kev" | "epss" | "resolvedAt"> &
-  Partial<Pick<FindingRecord, "reportType" | "project" | "branch">>;
+  Partial<Pick<FindingRecord, "reportType" | "project" | "branch" | "rowVersion">>;
 
 /**
  * A finding of the findings stage (a reconcile transition's `finding`, or a state change's)
@@ -96,6 +102,7 @@ export function toFindingRecord(finding: Finding, fields: FindingRecordFields): 
     ...(finding.runningSince ? { runningSince: finding.runningSince.toISOString() } : {}),
     ...(fields.resolvedAt !== undefined ? { resolvedAt: fields.resolvedAt } : {}),
     noLongerDetected: finding.noLongerDetected,
+    ...(fields.rowVersion !== undefined ? { rowVersion: fields.rowVersion } : {}),
   };
 }
 

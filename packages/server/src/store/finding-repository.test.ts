@@ -14,7 +14,7 @@ import {
   textActor,
 } from "./finding-rows.js";
 import { createScanRepository } from "./scan-repository.js";
-import { InvalidCursorError, StoreConflictError } from "./store-errors.js";
+import { FindingChangedError, InvalidCursorError, StoreConflictError } from "./store-errors.js";
 import { storeDb } from "./store-schema.js";
 import { addClusters, at, details, finding, identity } from "./test-support/store-fixtures.js";
 import { useStoreTestDatabase } from "./test-support/store-test-database.js";
@@ -82,9 +82,9 @@ describe.each(DIALECTS)("finding repository on %s", (dialect) => {
       ],
     });
     expect(applied).toEqual({ inserted: 4, updated: 0, history: 2 });
-    expect(await findings().get("f1")).toEqual(full);
-    expect(await findings().get("f2")).toEqual(sparse);
-    expect(await findings().get("f4")).toEqual(development);
+    expect(await findings().get("f1")).toEqual({ ...full, rowVersion: 0 });
+    expect(await findings().get("f2")).toEqual({ ...sparse, rowVersion: 0 });
+    expect(await findings().get("f4")).toEqual({ ...development, rowVersion: 0 });
     expect(await findings().get("nope")).toBeUndefined();
     // reconcile's previous state: this cluster's operational findings, in every state
     expect((await findings().loadForReconcile("c1")).map((f) => f.id)).toEqual(["f1", "f2"]);
@@ -125,8 +125,8 @@ describe.each(DIALECTS)("finding repository on %s", (dialect) => {
         ],
       }),
     ).toEqual({ inserted: 0, updated: 2, history: 2 });
-    expect(await findings().get("f1")).toEqual(dismissed);
-    expect(await findings().get("f2")).toEqual(resolved);
+    expect(await findings().get("f1")).toEqual({ ...dismissed, rowVersion: 1 });
+    expect(await findings().get("f2")).toEqual({ ...resolved, rowVersion: 1 });
     expect((await findings().loadForReconcile("c1")).map((f) => f.state)).toEqual(["dismissed", "resolved"]);
 
     const f1History = await history().list("f1");
@@ -313,7 +313,7 @@ describe.each(DIALECTS)("finding repository on %s", (dialect) => {
     ).rejects.toThrow();
     expect(await count("findings")).toBe(1);
     expect(await count("finding_history")).toBe(0);
-    expect(await findings().get("kept")).toEqual(before);
+    expect(await findings().get("kept")).toEqual({ ...before, rowVersion: 0 });
 
     // and the same batch without the bad rows goes in whole
     expect(await findings().applyChanges({ findings: [changed, ...many], history })).toEqual({
@@ -323,7 +323,52 @@ describe.each(DIALECTS)("finding repository on %s", (dialect) => {
     });
     expect(await count("findings")).toBe(61);
     expect(await count("finding_history")).toBe(60);
-    expect(await findings().get("kept")).toEqual(changed);
+    expect(await findings().get("kept")).toEqual({ ...changed, rowVersion: 1 });
+  });
+
+  it("writes a record read from the store only over the row version it was read at", async () => {
+    await findings().applyChanges({
+      findings: [finding("f1"), finding("f2", { identity: { packageName: "zlib" } })],
+      history: [],
+    });
+    const read = (await findings().get("f1"))!;
+    const other = (await findings().get("f2"))!;
+    expect(read.rowVersion).toBe(0);
+
+    // a scan's reconcile writes f1 first (last seen moves on)
+    await findings().applyChanges({ findings: [{ ...read, lastSeen: at(5) }], history: [] });
+    expect((await findings().get("f1"))?.rowVersion).toBe(1);
+
+    // a change planned from the older read is refused whole: f2's change and the history too
+    const stale = { ...read, state: "dismissed" as const, dismissal: { reason: "acceptable_risk" as const } };
+    const error = await findings()
+      .applyChanges({
+        findings: [{ ...other, state: "confirmed" }, stale],
+        history: [
+          {
+            findingId: "f1",
+            at: at(6),
+            actor: { type: "user", id: "ann" },
+            from: "detected",
+            to: "dismissed",
+          },
+        ],
+      })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FindingChangedError);
+    expect(error).toBeInstanceOf(StoreConflictError);
+    expect((error as FindingChangedError).ids).toEqual(["f1"]);
+    expect(await findings().get("f1")).toMatchObject({ state: "detected", lastSeen: at(5), rowVersion: 1 });
+    expect(await findings().get("f2")).toMatchObject({ state: "detected", rowVersion: 0 });
+    expect(await count("finding_history")).toBe(0);
+
+    // planned again from a fresh read, it goes in and keeps what the scan wrote
+    const fresh = (await findings().get("f1"))!;
+    await findings().applyChanges({
+      findings: [{ ...fresh, state: "dismissed", dismissal: { reason: "acceptable_risk" } }],
+      history: [],
+    });
+    expect(await findings().get("f1")).toMatchObject({ state: "dismissed", lastSeen: at(5), rowVersion: 2 });
   });
 
   describe("queries", () => {

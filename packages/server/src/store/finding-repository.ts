@@ -1,5 +1,5 @@
 import { SEVERITY_LEVELS, type SeverityLevel } from "@vigil/core";
-import { type Kysely, sql } from "kysely";
+import { type Kysely, type RawBuilder, sql, type Transaction } from "kysely";
 import { idsPerStatement, rowsPerStatement } from "../db/advisory-writes.js";
 import { chunks, dialectOf } from "../db/dialect.js";
 import type { VigilSchema } from "../db/schema.js";
@@ -12,8 +12,8 @@ import {
 import type { FindingHistoryInput, FindingRecord } from "./finding-record.js";
 import { FINDING_COLUMNS, findingRow, HISTORY_COLUMNS, historyRow, rowToFinding } from "./finding-rows.js";
 import { after, decodeCursor, encodeCursor, type Page, pageSize } from "./keyset.js";
-import { conflictAs } from "./store-errors.js";
-import type { FindingsTable } from "./store-schema.js";
+import { conflictAs, FindingChangedError } from "./store-errors.js";
+import type { FindingsTable, StoreDb } from "./store-schema.js";
 import { storeDb } from "./store-schema.js";
 
 /**
@@ -120,38 +120,55 @@ export function createFindingRepository(
   return {
     async applyChanges(changes) {
       // one row per id, the last one given (a statement may not touch a row twice on PostgreSQL)
-      const rows = [...new Map(changes.findings.map((f) => [f.id, findingRow(f)])).values()];
+      const records = [...new Map(changes.findings.map((f) => [f.id, f])).values()];
+      const rows = records.map(findingRow);
+      // records read from the store carry their row version and are written only over it;
+      // records without one (fixtures, imports) are written whatever the row holds
+      const checked = rows.filter((_, i) => records[i]!.rowVersion !== undefined);
+      const unchecked = rows.filter((_, i) => records[i]!.rowVersion === undefined);
       const history = changes.history.map(historyRow);
       if (rows.length === 0 && history.length === 0) return { inserted: 0, updated: 0, history: 0 };
+      const updates = (version: RawBuilder<number>) => ({
+        ...Object.fromEntries(UPDATABLE.map((c) => [c, sql.ref(`excluded.${c}`)])),
+        row_version: version,
+      });
       return conflictAs("a finding with the same identity exists already", () =>
         db.transaction().execute(async (trx) => {
-          let existing = 0;
-          for (const part of chunks(
-            rows.map((r) => r.id),
-            idsPerStatement(dialect),
-          )) {
-            const found = await trx
-              .selectFrom("findings")
-              .select((eb) => eb.fn.countAll<number | string | bigint>().as("n"))
-              .where("id", "in", part)
-              .executeTakeFirstOrThrow();
-            existing += Number(found.n);
-          }
-          for (const part of chunks(rows, rowsPer(FINDING_COLUMNS))) {
-            await trx
+          const versions = await storedVersions(trx, rows, idsPerStatement(dialect));
+          const stale = changedSince(checked, versions);
+          if (stale.length > 0) throw new FindingChangedError(stale);
+          for (const part of chunks(checked, rowsPer(FINDING_COLUMNS))) {
+            const [result] = await trx
               .insertInto("findings")
               .values(part)
               .onConflict((oc) =>
                 oc
                   .column("id")
-                  .doUpdateSet(Object.fromEntries(UPDATABLE.map((c) => [c, sql.ref(`excluded.${c}`)]))),
+                  .doUpdateSet(updates(sql<number>`excluded.row_version`))
+                  // only over the version the record was read at: a row that moved on is left alone
+                  .where(sql<boolean>`findings.row_version = excluded.row_version - 1`),
               )
+              .execute();
+            // a skipped update counts as no row on both dialects (SQLite changes(), PostgreSQL rowCount)
+            if (Number(result?.numInsertedOrUpdatedRows ?? part.length) < part.length) {
+              // changed by another transaction since the versions were read above
+              const now = await storedVersions(trx, part, idsPerStatement(dialect));
+              throw new FindingChangedError(
+                part.filter((r) => now.get(r.id) !== versions.get(r.id)).map((r) => r.id),
+              );
+            }
+          }
+          for (const part of chunks(unchecked, rowsPer(FINDING_COLUMNS))) {
+            await trx
+              .insertInto("findings")
+              .values(part)
+              .onConflict((oc) => oc.column("id").doUpdateSet(updates(sql<number>`findings.row_version + 1`)))
               .execute();
           }
           for (const part of chunks(history, rowsPer(HISTORY_COLUMNS))) {
             await trx.insertInto("finding_history").values(part).execute();
           }
-          return { inserted: rows.length - existing, updated: existing, history: history.length };
+          return { inserted: rows.length - versions.size, updated: versions.size, history: history.length };
         }),
       );
     },
@@ -227,4 +244,30 @@ export function createFindingRepository(
       return { total, bySeverity };
     },
   };
+}
+
+/** The stored row version of each of `rows` that exists, by id. */
+async function storedVersions(
+  trx: Transaction<StoreDb extends Kysely<infer S> ? S : never>,
+  rows: readonly FindingsTable[],
+  idsPerQuery: number,
+): Promise<Map<string, number>> {
+  const versions = new Map<string, number>();
+  for (const part of chunks(
+    rows.map((r) => r.id),
+    idsPerQuery,
+  )) {
+    const found = await trx
+      .selectFrom("findings")
+      .select(["id", "row_version"])
+      .where("id", "in", part)
+      .execute();
+    for (const row of found) versions.set(row.id, Number(row.row_version));
+  }
+  return versions;
+}
+
+/** Of rows about to be written, those whose stored version is not the one they were planned from. */
+function changedSince(rows: readonly FindingsTable[], versions: ReadonlyMap<string, number>): string[] {
+  return rows.filter((r) => versions.has(r.id) && versions.get(r.id) !== r.row_version - 1).map((r) => r.id);
 }

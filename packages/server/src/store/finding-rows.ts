@@ -61,11 +61,13 @@ export function findingRow(finding: FindingRecord): FindingsTable {
     running_since: orNull(finding.runningSince),
     resolved_at: orNull(finding.resolvedAt),
     no_longer_detected: toFlag(finding.noLongerDetected),
+    // the version this write makes: one past the version it was planned from (0 for a new row)
+    row_version: (finding.rowVersion ?? -1) + 1,
   };
 }
 
 /** Columns of a `findings` row (the number of parameters one row binds). */
-export const FINDING_COLUMNS = 31;
+export const FINDING_COLUMNS = 32;
 
 /** The record of a `findings` row. */
 export function rowToFinding(row: Selectable<FindingsTable>): FindingRecord {
@@ -100,6 +102,7 @@ export function rowToFinding(row: Selectable<FindingsTable>): FindingRecord {
     ...present("runningSince", row.running_since),
     ...present("resolvedAt", row.resolved_at),
     noLongerDetected: fromFlag(row.no_longer_detected),
+    rowVersion: Number(row.row_version),
   };
 }
 

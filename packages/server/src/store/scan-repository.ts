@@ -186,10 +186,19 @@ export function createScanRepository(database: Kysely<VigilSchema>): ScanReposit
           .executeTakeFirst();
         if (result.numUpdatedRows === 0n) return false;
         if (finished) {
+          // An advisory-update re-match is stored as a `partial` scan so that it resolves
+          // nothing; it did not look at the cluster, so the cluster's last scan stays the last
+          // real one (it said `partial` after every advisory update before).
           await trx
             .updateTable("clusters")
             .set({ last_scan_at: update.at, last_scan_status: update.status })
-            .where("id", "=", trx.selectFrom("scans").select("cluster_id").where("id", "=", update.id))
+            .where("id", "=", (eb) =>
+              eb
+                .selectFrom("scans")
+                .select("cluster_id")
+                .where("id", "=", update.id)
+                .where("trigger", "!=", "advisory-update"),
+            )
             .execute();
         }
         return true;

@@ -3,9 +3,25 @@
  * that is taken, a token hash used twice. `cause` is the database error.
  */
 export class StoreConflictError extends Error {
-  override readonly name = "StoreConflictError";
+  override readonly name: string = "StoreConflictError";
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
+  }
+}
+
+/**
+ * Findings changed between the read a write was planned from and the write (their stored
+ * `rowVersion` moved on): nothing was written. Read them again, plan again, and retry.
+ */
+export class FindingChangedError extends StoreConflictError {
+  override readonly name = "FindingChangedError";
+  constructor(
+    /** The findings whose stored version differs from the one the write was planned from. */
+    readonly ids: readonly string[],
+  ) {
+    super(
+      `${ids.length} finding(s) changed while this change was being made (first: ${ids[0]}); nothing was written`,
+    );
   }
 }
 

@@ -156,6 +156,8 @@ export interface FindingsTable {
   running_since: string | null;
   resolved_at: string | null;
   no_longer_detected: number;
+  /** Increased by every write (migration 0009): see `FindingRecord.rowVersion`. */
+  row_version: number;
 }
 
 /** One change of a finding's state. */

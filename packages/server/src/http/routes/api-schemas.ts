@@ -277,6 +277,7 @@ export const findingSchema: JsonSchema = {
     runningSince: time,
     resolvedAt: time,
     noLongerDetected: { type: "boolean" },
+    rowVersion: { type: "integer", description: "Increases with every change of the finding" },
   },
 };
 

@@ -11,6 +11,7 @@ import {
   toFindingRecord,
   toHistoryInput,
 } from "../../store/finding-record.js";
+import { retryWhenFindingsChange } from "../../store/retry-when-findings-change.js";
 import { ApiError, type RouteDefinition } from "../route-definition.js";
 import type { ApiRouteDeps } from "./api-route-deps.js";
 import { errorResponses } from "./api-schemas.js";
@@ -116,53 +117,57 @@ export function developmentFindingRoutes(deps: ApiRouteDeps): RouteDefinition[] 
         const read = readContainerScanningReport(await readJsonBody(c));
         if (!read.ok) throw badInputs("not a GitLab container scanning report", read.problems);
 
-        const previous = await allOf(deps, project, branch);
-        const byKey = new Map(previous.map((r) => [findingKey(r.identity), r]));
-        const enrichment = new Map(read.detections.map((d) => [findingKey(d.identity), d]));
-        const now = deps.now();
-        const result = reconcileFindings({
-          clusterId: DEVELOPMENT_CLUSTER,
-          // not a stored scan: history entries keep no scan id (see `historyOf`)
-          scanId: "",
-          now,
-          // a report is the whole of what the pipeline found: it covers every previous finding
-          coverage: {
-            status: "complete",
-            scope: { namespaces: "all" },
-            uncoveredNamespaces: [],
-            uncovered: [],
-          },
-          detections: read.detections,
-          previous: previous.map(toFinding),
+        const result = await retryWhenFindingsChange(async () => {
+          const previous = await allOf(deps, project, branch);
+          const byKey = new Map(previous.map((r) => [findingKey(r.identity), r]));
+          const enrichment = new Map(read.detections.map((d) => [findingKey(d.identity), d]));
+          const now = deps.now();
+          const reconciled = reconcileFindings({
+            clusterId: DEVELOPMENT_CLUSTER,
+            // not a stored scan: history entries keep no scan id (see `historyOf`)
+            scanId: "",
+            now,
+            // a report is the whole of what the pipeline found: it covers every previous finding
+            coverage: {
+              status: "complete",
+              scope: { namespaces: "all" },
+              uncoveredNamespaces: [],
+              uncovered: [],
+            },
+            detections: read.detections,
+            previous: previous.map(toFinding),
+          });
+          const findings: FindingRecord[] = [];
+          const history: FindingHistoryInput[] = [];
+          for (const t of reconciled.transitions) {
+            const stored = byKey.get(t.key);
+            if (t.kind === "unchanged-not-covered") continue;
+            if (t.kind === "no-longer-detected" && stored?.noLongerDetected) continue;
+            const detected = enrichment.get(t.key);
+            const id = stored?.id ?? deps.newId();
+            const resolvedAt =
+              t.finding.state !== "resolved"
+                ? undefined
+                : stored?.state === "resolved"
+                  ? stored.resolvedAt
+                  : now.toISOString();
+            findings.push(
+              toFindingRecord(t.finding, {
+                id,
+                reportType: "development",
+                project,
+                branch,
+                kev: detected ? detected.kev : (stored?.kev ?? false),
+                epss: detected ? detected.epss : stored?.epss,
+                resolvedAt,
+                rowVersion: stored?.rowVersion,
+              }),
+            );
+            history.push(...t.history.map((entry) => historyOf(entry, id)));
+          }
+          await deps.findings.applyChanges({ findings, history });
+          return reconciled;
         });
-        const findings: FindingRecord[] = [];
-        const history: FindingHistoryInput[] = [];
-        for (const t of result.transitions) {
-          const stored = byKey.get(t.key);
-          if (t.kind === "unchanged-not-covered") continue;
-          if (t.kind === "no-longer-detected" && stored?.noLongerDetected) continue;
-          const detected = enrichment.get(t.key);
-          const id = stored?.id ?? deps.newId();
-          const resolvedAt =
-            t.finding.state !== "resolved"
-              ? undefined
-              : stored?.state === "resolved"
-                ? stored.resolvedAt
-                : now.toISOString();
-          findings.push(
-            toFindingRecord(t.finding, {
-              id,
-              reportType: "development",
-              project,
-              branch,
-              kev: detected ? detected.kev : (stored?.kev ?? false),
-              epss: detected ? detected.epss : stored?.epss,
-              resolvedAt,
-            }),
-          );
-          history.push(...t.history.map((entry) => historyOf(entry, id)));
-        }
-        await deps.findings.applyChanges({ findings, history });
         return c.json({ project, branch, findings: read.detections.length, changes: result.counts });
       },
     },

@@ -1,5 +1,6 @@
 import type { FindingFilter } from "../../store/finding-filter.js";
 import type { FindingHistoryInput, FindingRecord } from "../../store/finding-record.js";
+import { retryWhenFindingsChange } from "../../store/retry-when-findings-change.js";
 import { ApiError, type RouteDefinition } from "../route-definition.js";
 import type { ApiRouteDeps } from "./api-route-deps.js";
 import {
@@ -167,33 +168,37 @@ export function findingRoutes(deps: ApiRouteDeps): RouteDefinition[] {
         if ((body.ids === undefined) === (body.filter === undefined)) {
           throw badInput("ids", "give either ids or filter");
         }
-        const records =
-          body.ids !== undefined ? await byIds(deps, body.ids) : await byFilter(deps, body.filter);
-        const now = deps.now();
-        const changed: FindingRecord[] = [];
-        const history: FindingHistoryInput[] = [];
-        const unchanged: string[] = [];
-        const refused: ReturnType<typeof refusal>[] = [];
-        for (const record of records) {
-          const plan = planStateChange(record, request, deps.actor, now);
-          if (plan.ok) {
-            changed.push(plan.record);
-            history.push(plan.history);
-          } else if (plan.error.problem === "unchanged") {
-            unchanged.push(record.id);
-          } else {
-            refused.push(refusal(plan.error, record.id));
+        // Read, plan and write again from the read when a scan changed some of them meanwhile.
+        const { changed, unchanged } = await retryWhenFindingsChange(async () => {
+          const records =
+            body.ids !== undefined ? await byIds(deps, body.ids) : await byFilter(deps, body.filter);
+          const now = deps.now();
+          const changed: FindingRecord[] = [];
+          const history: FindingHistoryInput[] = [];
+          const unchanged: string[] = [];
+          const refused: ReturnType<typeof refusal>[] = [];
+          for (const record of records) {
+            const plan = planStateChange(record, request, deps.actor, now);
+            if (plan.ok) {
+              changed.push(plan.record);
+              history.push(plan.history);
+            } else if (plan.error.problem === "unchanged") {
+              unchanged.push(record.id);
+            } else {
+              refused.push(refusal(plan.error, record.id));
+            }
           }
-        }
-        if (refused.length > 0) {
-          throw new ApiError(
-            422,
-            `${refused.length} of ${records.length} findings cannot be made ${request.state} (first: ${refused[0]!.message}); nothing was changed`,
-            { refused: refused.slice(0, MAX_LISTED_REFUSALS), refusedCount: refused.length },
-          );
-        }
-        // One transaction: every finding and history entry, or nothing.
-        await deps.findings.applyChanges({ findings: changed, history });
+          if (refused.length > 0) {
+            throw new ApiError(
+              422,
+              `${refused.length} of ${records.length} findings cannot be made ${request.state} (first: ${refused[0]!.message}); nothing was changed`,
+              { refused: refused.slice(0, MAX_LISTED_REFUSALS), refusedCount: refused.length },
+            );
+          }
+          // One transaction: every finding and history entry, or nothing.
+          await deps.findings.applyChanges({ findings: changed, history });
+          return { changed, unchanged };
+        });
         return c.json({ changed: changed.map((r) => r.id), unchanged });
       },
     },
@@ -242,12 +247,18 @@ export function findingRoutes(deps: ApiRouteDeps): RouteDefinition[] {
         const body = await readJsonObject(c);
         onlyFields(body, ["state", "reason", "comment"]);
         const request = readStateChange(body);
-        const record = await deps.findings.get(id);
-        if (!record) throw notFound("finding", id);
-        const plan = planStateChange(record, request, deps.actor, deps.now());
-        if (!plan.ok) throw new ApiError(422, plan.error.message, refusal(plan.error, id));
-        await deps.findings.applyChanges({ findings: [plan.record], history: [plan.history] });
-        return c.json({ ...plan.record, history: await deps.history.list(id) });
+        // Read, plan and write again from the read when a scan changed the finding meanwhile.
+        const record = await retryWhenFindingsChange(async () => {
+          const stored = await deps.findings.get(id);
+          if (!stored) throw notFound("finding", id);
+          const plan = planStateChange(stored, request, deps.actor, deps.now());
+          if (!plan.ok) throw new ApiError(422, plan.error.message, refusal(plan.error, id));
+          await deps.findings.applyChanges({ findings: [plan.record], history: [plan.history] });
+          return plan.record;
+        });
+        // as stored now (its new row version), with the history the change added
+        const stored = (await deps.findings.get(id)) ?? record;
+        return c.json({ ...stored, history: await deps.history.list(id) });
       },
     },
   ];

@@ -94,6 +94,7 @@ export function planStateChange(
       kev: record.kev,
       epss: record.epss,
       resolvedAt,
+      rowVersion: record.rowVersion,
     }),
     history: toHistoryInput(result.entry, record.id),
   };
