@@ -1,10 +1,11 @@
 import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { authenticateBearer, requireAgent } from "./bearer-authentication.js";
 import { isDatabaseUnavailable } from "./database-unavailable.js";
 import type { HttpMetrics } from "./http-metrics.js";
 import { openApiDocument } from "./openapi-document.js";
 import { type BearerTokenAuthenticator, principalOf } from "./principal.js";
-import { ApiError, type RouteDefinition } from "./route-definition.js";
+import { ApiError, DEFAULT_MAX_BODY_BYTES, type RouteDefinition } from "./route-definition.js";
 
 /** Options of {@link createHttpApp}. */
 export interface HttpAppOptions {
@@ -81,7 +82,22 @@ export function createHttpApp(options: HttpAppOptions): Hono {
   });
 
   for (const route of routes) {
-    app.on(route.method.toUpperCase(), route.path, async (c) => {
+    // read as it streams in: a body past the limit is cut off with 413, whatever Content-Length says
+    const maxBytes = route.requestBody?.maxBytes ?? DEFAULT_MAX_BODY_BYTES;
+    const limit = bodyLimit({
+      maxSize: maxBytes,
+      onError: (c) =>
+        c.json(
+          {
+            error: {
+              status: 413,
+              message: `the request body is larger than ${maxBytes} bytes, the most ${route.method.toUpperCase()} ${route.path} takes`,
+            },
+          },
+          413,
+        ),
+    });
+    app.on(route.method.toUpperCase(), route.path, limit, async (c) => {
       requireAgent(route, principalOf(c));
       return route.handler(c);
     });

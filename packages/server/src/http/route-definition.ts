@@ -32,6 +32,8 @@ export interface RouteDefinition {
     readonly schema: JsonSchema;
     /** Further media types the body may be sent as (YAML besides JSON, say), with their schemas. */
     readonly otherContentTypes?: Readonly<Record<string, JsonSchema>>;
+    /** The largest body taken, in bytes; default {@link DEFAULT_MAX_BODY_BYTES}. Larger: 413. */
+    readonly maxBytes?: number;
   };
   /** Response descriptions by status code, with the success schema. */
   readonly responses: Readonly<
@@ -42,6 +44,12 @@ export interface RouteDefinition {
   >;
   readonly handler: (c: Context) => Response | Promise<Response>;
 }
+
+/**
+ * The largest request body a route takes unless it says otherwise: every JSON request of the
+ * API fits with room to spare, and a client cannot make the server hold an unbounded body.
+ */
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
 /** An error whose status and message an API client should see (400, 404, 409, 503 ...). */
 export class ApiError extends Error {

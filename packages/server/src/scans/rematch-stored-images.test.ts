@@ -184,7 +184,10 @@ describe.each(DIALECTS)("re-matching stored images on %s", (dialect) => {
     });
     // the re-match is stored `partial` so that it resolves nothing, but it did not look at the
     // cluster: the cluster's last scan is still the manual one
-    expect(await stores.clusters.get("prod-eu")).toMatchObject({ lastScanStatus: "complete", lastScanAt: T0 });
+    expect(await stores.clusters.get("prod-eu")).toMatchObject({
+      lastScanStatus: "complete",
+      lastScanAt: T0,
+    });
 
     const second = byIdentity(await stores.findings.loadForReconcile("prod-eu"));
     const history = createFindingHistoryRepository(database.current.db);

@@ -1,7 +1,10 @@
+import { connect } from "node:net";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import { startServer } from "../../serve/start-server.js";
 import { StoreConflictError } from "../../store/store-errors.js";
+import { createHttpApp } from "../create-http-app.js";
+import { createHttpMetrics } from "../http-metrics.js";
 import { ApiError } from "../route-definition.js";
 import { apiRoutes, asApiError } from "./api-routes.js";
 import { expectJson, useApiServer } from "./test-support/api-test-server.js";
@@ -85,6 +88,51 @@ describe("the API routes' OpenAPI document", () => {
     expect((await api.request("/api/v1/findings/export?format=csv")).status).toBe(200);
   });
 
+  it("refuses a body past the route's limit with 413, with or without Content-Length, and nothing is stored", async () => {
+    const padding = "x".repeat(1024 * 1024 + 1);
+    const policy = JSON.stringify({
+      name: "big",
+      cadence: "0 3 * * *",
+      clusters: ["prod"],
+      description: padding,
+    });
+    // over a socket: the declared length alone is refused, before the body is sent
+    const declared = await answerToDeclaredLength(api.url, "/api/v1/policies", Buffer.byteLength(policy));
+    expect(declared).toMatch(/^HTTP\/1\.1 413 /);
+    expect(declared).toMatch(/larger than 1048576 bytes, the most POST \/api\/v1\/policies takes/);
+    // streamed without a length (the app itself, no socket): cut off as it arrives
+    const app = createHttpApp({
+      routes: apiRoutes({ database: api.database }),
+      version: "0.0.1",
+      metrics: createHttpMetrics(),
+    });
+    const chunks = [policy.slice(0, 600_000), policy.slice(600_000)];
+    const streamed = await app.fetch(
+      new Request(`${api.url}/api/v1/policies`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: new ReadableStream({
+          pull(controller) {
+            const next = chunks.shift();
+            if (next === undefined) controller.close();
+            else controller.enqueue(new TextEncoder().encode(next));
+          },
+        }),
+        duplex: "half",
+      } as RequestInit),
+    );
+    expect(streamed.status).toBe(413);
+    expect(
+      (await expectJson<{ items: unknown[] }>(await api.request("/api/v1/policies"), 200)).items,
+    ).toEqual([]);
+    // a container scanning report may be far larger: it gets past the limit (and is then read)
+    const report = await api.request("/api/v1/projects/shop/development-findings?branch=main", {
+      method: "POST",
+      json: { version: "15.0.7", vulnerabilities: [], padding },
+    });
+    expect(report.status).not.toBe(413);
+  });
+
   it("plugs into startServer's routes option; without a scan service starting a scan answers 503", async () => {
     await api.seedClusters("prod");
     const server = await startServer({
@@ -118,3 +166,25 @@ describe("the API routes' OpenAPI document", () => {
     expect(asApiError(other)).toBe(other);
   });
 });
+
+/** The server's answer to a POST whose headers declare `length` bytes, of which it is sent none. */
+function answerToDeclaredLength(base: string, path: string, length: number): Promise<string> {
+  const url = new URL(base);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(url.port), url.hostname);
+    let answer = "";
+    socket.setEncoding("utf8");
+    socket.on("data", (chunk: string) => {
+      answer += chunk;
+      if (answer.includes("\r\n\r\n{") && answer.trimEnd().endsWith("}")) {
+        socket.destroy();
+        resolve(answer);
+      }
+    });
+    socket.on("error", reject);
+    socket.on("close", () => resolve(answer));
+    socket.write(
+      `POST ${path} HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\n\r\n{`,
+    );
+  });
+}

@@ -55,6 +55,8 @@ export function developmentFindingRoutes(deps: ApiRouteDeps): RouteDefinition[] 
       requestBody: {
         description: "A GitLab container scanning report (`gl-container-scanning-report.json`, schema 15.x)",
         contentType: "application/json",
+        // a report of a large image with many findings runs to tens of megabytes
+        maxBytes: 64 * 1024 * 1024,
         schema: {
           type: "object",
           required: ["vulnerabilities"],
