@@ -75,6 +75,25 @@ describe("vigil serve", () => {
   });
 });
 
+describe("vigil serve --scan-time-limit", () => {
+  it("refuses a value that is not a duration before opening anything", async () => {
+    const dataDir = join(work, "data-limit");
+    const child = spawn(process.execPath, [main, "serve", "--port", "0", "--scan-time-limit", "2 days"], {
+      env: { ...process.env, VIGIL_DATA_DIR: dataDir, DATABASE_URL: "" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    expect(code).toBe(2);
+    expect(stderr).toContain(
+      '--scan-time-limit must be a positive duration such as 45s, 90m or 2h, not "2 days"',
+    );
+    const { existsSync } = await import("node:fs");
+    expect(existsSync(dataDir)).toBe(false);
+  });
+});
+
 describe("vigil serve --policies", () => {
   it("refuses to start on a policy file with errors, naming the line", async () => {
     const { writeFileSync } = await import("node:fs");

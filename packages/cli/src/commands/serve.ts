@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { apiRoutes, loadPolicyFile, PolicyFileError, startServer } from "@vigil/server";
 import { CliError } from "../cli-error.js";
+import { parseDurationOption } from "../duration-option.js";
 import { TOOL_VERSION } from "../tool-version.js";
 
 export const SERVE_HELP = `Usage: vigil serve [options]
@@ -23,6 +24,8 @@ Options:
                           creating or replacing each by name; a file with errors stops the start
   --no-scans              serve the API only: no scans, no scheduler, no advisory update
   --no-advisory-update    never fetch advisories (air-gapped: use vigil db import)
+  --scan-time-limit D     stop and fail a cluster scan that runs longer than D (45s, 90m, 2h;
+                          default 2h); a stopped scan resolves nothing
 
 Stops gracefully on SIGINT or SIGTERM.`;
 
@@ -38,6 +41,7 @@ export async function runServe(argv: readonly string[]): Promise<number> {
       policies: { type: "string" },
       "no-scans": { type: "boolean", default: false },
       "no-advisory-update": { type: "boolean", default: false },
+      "scan-time-limit": { type: "string" },
       debug: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -51,6 +55,10 @@ export async function runServe(argv: readonly string[]): Promise<number> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new CliError(`--port must be a TCP port number, not ${JSON.stringify(portText)}`);
   }
+  const timeLimitMs =
+    values["scan-time-limit"] === undefined
+      ? undefined
+      : parseDurationOption("--scan-time-limit", values["scan-time-limit"]);
   const dataDir = resolve(values["data-dir"] ?? process.env.VIGIL_DATA_DIR ?? "data");
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
@@ -66,6 +74,7 @@ export async function runServe(argv: readonly string[]): Promise<number> {
         enabled: !values["no-scans"],
         ...(values.kubeconfig ? { kubeconfigPath: values.kubeconfig } : {}),
         advisoryUpdate: { enabled: !values["no-advisory-update"] },
+        ...(timeLimitMs !== undefined ? { timeLimitMs } : {}),
       },
     });
   } catch (error) {

@@ -396,6 +396,26 @@ describe.each(DIALECTS)("the scan runner on %s", (dialect) => {
     expect(history.map((h) => h.to)).toEqual(["detected", "dismissed"]);
   });
 
+  it("fails a scan that runs past its time limit, and it resolves nothing", async () => {
+    const runner = newRunner();
+    await scanShop(runner);
+    const before = byIdentity(await stores.findings.loadForReconcile("prod-eu"));
+    api.update(web({ repository: repo311, digest: alpine311 }));
+    const limited = newRunner({ timeLimitMs: 1, recover: false });
+    clock.set(T1);
+    const scan = await limited.start({
+      clusterId: "prod-eu",
+      scope: { namespaces: ["shop"] },
+      trigger: "manual",
+    });
+    const finished = await limited.finished(scan.id);
+    expect(finished).toMatchObject({ status: "failed" });
+    expect(finished?.error).toMatch(/longer than its time limit \(0 s\).*nothing was resolved/);
+    const after = byIdentity(await stores.findings.loadForReconcile("prod-eu"));
+    expect([...after.values()].map((f) => f.state)).toEqual([...before.values()].map((f) => f.state));
+    expect([...after.values()].every((f) => f.lastSeen === T0)).toBe(true);
+  });
+
   it("runs one scan per cluster: a second start while one is queued or running returns it", async () => {
     const reader = hangingReader();
     const runner = newRunner({ kube: () => reader });

@@ -41,6 +41,12 @@ export interface ScanRunnerOptions {
     /** Image scans in flight within one cluster scan; default 2. */
     readonly imagesPerScan?: number;
   };
+  /**
+   * How long a cluster scan may discover and scan before it is stopped and failed (it then
+   * resolves nothing); default {@link DEFAULT_SCAN_TIME_LIMIT_MS}. Writing the results is not
+   * limited: once they are complete they are stored.
+   */
+  readonly timeLimitMs?: number;
   /** Scans waiting at most; a start beyond it is refused with 503. Default 1,000. */
   readonly maxQueued?: number;
   /**
@@ -96,6 +102,13 @@ export interface ScanRunner extends ScanService {
 
 type AbortKind = "cancelled" | "interrupted";
 
+/**
+ * Two hours: far beyond a healthy scan of a large cluster (the cluster-scan bench's 10,000 pods
+ * take minutes), short enough that a scan stuck on a registry that never answers does not hold
+ * the cluster's one scan slot for days.
+ */
+export const DEFAULT_SCAN_TIME_LIMIT_MS = 2 * 60 * 60 * 1000;
+
 interface Entry {
   scan: ScanRecord;
   readonly controller: AbortController;
@@ -134,6 +147,7 @@ export function createScanRunner(options: ScanRunnerOptions): ScanRunner {
     Math.floor(options.concurrency?.imagesPerScan ?? DEFAULT_IMAGE_SCAN_CONCURRENCY),
   );
   const maxQueued = Math.max(0, Math.floor(options.maxQueued ?? 1000));
+  const timeLimitMs = Math.max(1, options.timeLimitMs ?? DEFAULT_SCAN_TIME_LIMIT_MS);
   const caches = options.cacheDir
     ? {
         cache: createDirectoryLayerCache(options.cacheDir),
@@ -255,6 +269,7 @@ export function createScanRunner(options: ScanRunnerOptions): ScanRunner {
     logger.info({ scanId: scan.id, clusterId: scan.clusterId, scope: scan.scope }, "scan started");
     let result: ClusterScanResult;
     let revision: string;
+    const timeLimit = AbortSignal.timeout(timeLimitMs);
     try {
       const cluster = await stores.clusters.get(scan.clusterId);
       if (!cluster) throw new Error(`the cluster ${scan.clusterId} no longer exists`);
@@ -269,14 +284,17 @@ export function createScanRunner(options: ScanRunnerOptions): ScanRunner {
         advisories: stores.advisories,
         advisoryRevision: revision,
         concurrency: imagesPerScan,
-        signal: entry.controller.signal,
+        signal: AbortSignal.any([entry.controller.signal, timeLimit]),
         now: () => clock.now(),
       });
     } catch (error) {
       if (entry.abortedAs) return aborted(entry);
+      if (timeLimit.aborted) return finish(entry, "failed", { error: timeLimitError(timeLimitMs) });
       return finish(entry, "failed", { error: messageOf(error) });
     }
     if (entry.abortedAs) return aborted(entry);
+    // a scan that noticed the limit late still ran past it: its results would be partial
+    if (timeLimit.aborted) return finish(entry, "failed", { error: timeLimitError(timeLimitMs) });
     // A process that does not run the scan may have cancelled it through the store.
     const current = await stores.scans.get(scan.id);
     if (current?.status !== "running") {
@@ -527,4 +545,10 @@ function withoutImages(scan: ScanWithImages): ScanRecord {
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** Why a scan stopped by its time limit failed. */
+function timeLimitError(limitMs: number): string {
+  const limit = limitMs >= 60_000 ? `${Math.round(limitMs / 60_000)} min` : `${Math.round(limitMs / 1000)} s`;
+  return `the scan ran longer than its time limit (${limit}) and was stopped; nothing was resolved (raise the limit with --scan-time-limit if the cluster is this large)`;
 }

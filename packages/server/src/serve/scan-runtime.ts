@@ -45,6 +45,8 @@ export interface ServeScanOptions {
   readonly kube?: ScanRunnerOptions["kube"];
   readonly registry?: ScanRegistryOptions;
   readonly concurrency?: ScanRunnerOptions["concurrency"];
+  /** How long one cluster scan may run; default two hours (`DEFAULT_SCAN_TIME_LIMIT_MS`). */
+  readonly timeLimitMs?: number;
   readonly clock?: ScanClock;
   readonly ids?: () => string;
   readonly scheduler?: {
@@ -92,6 +94,7 @@ export async function startScanRuntime(
     logger,
     ...(options.ids ? { ids: options.ids } : {}),
     ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+    ...(options.timeLimitMs !== undefined ? { timeLimitMs: options.timeLimitMs } : {}),
     ...(cacheDir ? { cacheDir } : {}),
     ...(options.registry ? { registry: options.registry } : {}),
   });
