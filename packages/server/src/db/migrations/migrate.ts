@@ -64,7 +64,13 @@ export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
     // test) would be taken for ours. Pin it to the schema our tables go to.
     ...(dialectOf(db) === "postgres" ? { migrationTableSchema: await currentSchema(db) } : {}),
   });
-  const { error, results } = await migrator.migrateToLatest();
+  let { error, results } = await migrator.migrateToLatest();
+  // Kysely looks for its bookkeeping table by listing every table of the database; a table
+  // another schema drops meanwhile (another install, a parallel test) fails that listing with
+  // 42P01 naming the other schema's table. Nothing was applied: list again.
+  for (let attempt = 1; attempt < 3 && isBookkeepingRace(error, results); attempt++) {
+    ({ error, results } = await migrator.migrateToLatest());
+  }
   if (error) {
     const failed = results?.find((r: MigrationResult) => r.status === "Error")?.migrationName;
     const detail = error instanceof Error ? error.message : String(error);
@@ -83,4 +89,10 @@ async function currentSchema(db: Kysely<any>): Promise<string> {
   const schema = rows[0]?.schema;
   if (!schema) throw new MigrationError("PostgreSQL has no current schema: check search_path", undefined);
   return schema;
+}
+
+/** PostgreSQL's undefined_table (42P01) raised by the bookkeeping, not by a migration. */
+function isBookkeepingRace(error: unknown, results: readonly MigrationResult[] | undefined): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return code === "42P01" && !(results ?? []).some((r) => r.status === "Error");
 }
