@@ -3,6 +3,11 @@ import { parseArgs } from "node:util";
 import { apiRoutes, loadPolicyFile, PolicyFileError, startServer } from "@vigil/server";
 import { CliError } from "../cli-error.js";
 import { TOOL_VERSION } from "../tool-version.js";
+import {
+  REGISTRY_LIMIT_OPTIONS,
+  REGISTRY_LIMIT_OPTIONS_HELP,
+  registryLimitsOf,
+} from "./registry-limit-options.js";
 
 export const SERVE_HELP = `Usage: vigil serve [options]
 
@@ -24,6 +29,9 @@ Options:
   --no-scans              serve the API only: no scans, no scheduler, no advisory update
   --no-advisory-update    never fetch advisories (air-gapped: use vigil db import)
 
+Registry limits, shared by every scan the server runs at once:
+${REGISTRY_LIMIT_OPTIONS_HELP}
+
 Stops gracefully on SIGINT or SIGTERM.`;
 
 /** `vigil serve`. */
@@ -38,6 +46,7 @@ export async function runServe(argv: readonly string[]): Promise<number> {
       policies: { type: "string" },
       "no-scans": { type: "boolean", default: false },
       "no-advisory-update": { type: "boolean", default: false },
+      ...REGISTRY_LIMIT_OPTIONS,
       debug: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -51,6 +60,7 @@ export async function runServe(argv: readonly string[]): Promise<number> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new CliError(`--port must be a TCP port number, not ${JSON.stringify(portText)}`);
   }
+  const registryLimits = registryLimitsOf(values);
   const dataDir = resolve(values["data-dir"] ?? process.env.VIGIL_DATA_DIR ?? "data");
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
@@ -66,6 +76,7 @@ export async function runServe(argv: readonly string[]): Promise<number> {
         enabled: !values["no-scans"],
         ...(values.kubeconfig ? { kubeconfigPath: values.kubeconfig } : {}),
         advisoryUpdate: { enabled: !values["no-advisory-update"] },
+        registry: { registryLimits },
       },
     });
   } catch (error) {
