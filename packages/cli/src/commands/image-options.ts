@@ -8,6 +8,12 @@ import {
   parsePlatform,
 } from "@vigil/core";
 import { defaultCacheDir } from "../cache-dir.js";
+import {
+  REGISTRY_LIMIT_OPTIONS,
+  REGISTRY_LIMIT_OPTIONS_HELP,
+  type RegistryLimitValues,
+  registryLimitsOf,
+} from "./registry-limit-options.js";
 
 /** The options every command that reads an image accepts (parseArgs spec). */
 export const IMAGE_OPTIONS = {
@@ -17,6 +23,7 @@ export const IMAGE_OPTIONS = {
   "ca-file": { type: "string" },
   "cache-dir": { type: "string" },
   "no-cache": { type: "boolean", default: false },
+  ...REGISTRY_LIMIT_OPTIONS,
 } satisfies NonNullable<ParseArgsConfig["options"]>;
 
 /** Their help text. */
@@ -26,10 +33,11 @@ export const IMAGE_OPTIONS_HELP = `  --platform OS/ARCH[/VAR]   platform to pick
                              (default: $DOCKER_CONFIG/config.json or ~/.docker/config.json)
   --ca-file FILE             extra CA certificates (PEM) to trust for registries
   --cache-dir DIR            layer cache (default: $VIGIL_CACHE_DIR or ~/.cache/vigil)
-  --no-cache                 read every layer, use no cache`;
+  --no-cache                 read every layer, use no cache
+${REGISTRY_LIMIT_OPTIONS_HELP}`;
 
 /** Parsed values of {@link IMAGE_OPTIONS}. */
-export interface ImageOptionValues {
+export interface ImageOptionValues extends RegistryLimitValues {
   readonly platform?: string | undefined;
   readonly "insecure-registry": readonly string[];
   readonly "registry-config"?: string | undefined;
@@ -38,7 +46,11 @@ export interface ImageOptionValues {
   readonly "no-cache": boolean;
 }
 
-/** Image source options from the command line, with the user's Docker config as default credentials. */
+/**
+ * Image source options from the command line, with the user's Docker config as default
+ * credentials and the registry limits of the flags (call it once per process: the limits it
+ * creates are what the process's pulls share).
+ */
 export function imageSourceOptions(
   values: ImageOptionValues,
 ): OpenImageSourceOptions & { platform?: Platform } {
@@ -48,6 +60,7 @@ export function imageSourceOptions(
     ...(registryConfig ? { registryConfigFile: registryConfig } : {}),
     ...(values["ca-file"] ? { caFile: values["ca-file"] } : {}),
     ...(values.platform ? { platform: parsePlatform(values.platform) } : {}),
+    registryLimits: registryLimitsOf(values),
   };
 }
 

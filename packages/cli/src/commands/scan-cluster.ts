@@ -21,6 +21,11 @@ import { openCliStore } from "../db/open-store.js";
 import { TOOL_VERSION } from "../tool-version.js";
 import { clusterCommandError, loadCliKubeConfig } from "./cluster-connection.js";
 import { cacheDirOf } from "./image-options.js";
+import {
+  REGISTRY_LIMIT_OPTIONS,
+  REGISTRY_LIMIT_OPTIONS_HELP,
+  registryLimitsOf,
+} from "./registry-limit-options.js";
 
 export const SCAN_CLUSTER_HELP = `Usage: vigil scan cluster [options]
 
@@ -52,6 +57,7 @@ Options:
   --ca-file FILE             extra CA certificates (PEM) to trust for registries
   --cache-dir DIR            layer and image cache (default: $VIGIL_CACHE_DIR or ~/.cache/vigil)
   --no-cache                 read every layer, use no cache
+${REGISTRY_LIMIT_OPTIONS_HELP}
   --debug                    show stack traces on failure
 
 Exit codes: 0 no finding at or above the threshold, 1 findings, 2 the scan failed or was
@@ -85,6 +91,7 @@ export async function runScanCluster(argv: readonly string[]): Promise<number> {
       "ca-file": { type: "string" },
       "cache-dir": { type: "string" },
       "no-cache": { type: "boolean", default: false },
+      ...REGISTRY_LIMIT_OPTIONS,
       debug: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -119,6 +126,8 @@ export async function runScanCluster(argv: readonly string[]): Promise<number> {
       `--concurrency must be a whole number from 1 to 64, not ${JSON.stringify(values.concurrency)}`,
     );
   }
+  // One set for every cluster this run scans: they may pull from the same registries.
+  const registryLimits = registryLimitsOf(values);
   const contexts = values.context.length > 0 ? values.context : [undefined];
   if (values["cluster-id"].length > 0 && values["cluster-id"].length !== contexts.length) {
     throw new CliError(
@@ -157,6 +166,7 @@ export async function runScanCluster(argv: readonly string[]): Promise<number> {
             advisories: store,
             advisoryRevision: revision,
             insecureRegistries: values["insecure-registry"],
+            registryLimits,
             // The cluster's pull secrets come first; the user's own config only if asked for.
             ...(values["registry-config"] ? { registryConfigFile: values["registry-config"] } : {}),
             ...(values["ca-file"] ? { caFile: values["ca-file"] } : {}),

@@ -139,6 +139,8 @@ export async function runScan(argv: readonly string[]): Promise<number> {
   const vex = await readVexFiles(values.vex);
 
   const reference = positionals[0]!;
+  // Before the store opens: a bad registry flag is an error of the command line.
+  const sourceOptions = imageSourceOptions(values);
   const { database, store } = await openCliStore();
   const progress = createProgressDisplay(process.stderr);
   try {
@@ -159,7 +161,7 @@ export async function runScan(argv: readonly string[]): Promise<number> {
     const cacheDir = cacheDirOf(values);
     const startTime = new Date();
     const result = await scanImage(reference, {
-      ...imageSourceOptions(values),
+      ...sourceOptions,
       advisories: store,
       ...(cacheDir ? { cache: createDirectoryLayerCache(cacheDir) } : {}),
       onProgress: progress.onProgress,

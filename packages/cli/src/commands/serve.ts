@@ -4,6 +4,11 @@ import { apiRoutes, loadPolicyFile, PolicyFileError, startServer } from "@vigil/
 import { CliError } from "../cli-error.js";
 import { parseDurationOption } from "../duration-option.js";
 import { TOOL_VERSION } from "../tool-version.js";
+import {
+  REGISTRY_LIMIT_OPTIONS,
+  REGISTRY_LIMIT_OPTIONS_HELP,
+  registryLimitsOf,
+} from "./registry-limit-options.js";
 
 export const SERVE_HELP = `Usage: vigil serve [options]
 
@@ -27,6 +32,9 @@ Options:
   --scan-time-limit D     stop and fail a cluster scan that runs longer than D (45s, 90m, 2h;
                           default 2h); a stopped scan resolves nothing
 
+Registry limits, shared by every scan the server runs at once:
+${REGISTRY_LIMIT_OPTIONS_HELP}
+
 Stops gracefully on SIGINT or SIGTERM.`;
 
 /** `vigil serve`. */
@@ -42,6 +50,7 @@ export async function runServe(argv: readonly string[]): Promise<number> {
       "no-scans": { type: "boolean", default: false },
       "no-advisory-update": { type: "boolean", default: false },
       "scan-time-limit": { type: "string" },
+      ...REGISTRY_LIMIT_OPTIONS,
       debug: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -59,6 +68,7 @@ export async function runServe(argv: readonly string[]): Promise<number> {
     values["scan-time-limit"] === undefined
       ? undefined
       : parseDurationOption("--scan-time-limit", values["scan-time-limit"]);
+  const registryLimits = registryLimitsOf(values);
   const dataDir = resolve(values["data-dir"] ?? process.env.VIGIL_DATA_DIR ?? "data");
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
@@ -75,6 +85,7 @@ export async function runServe(argv: readonly string[]): Promise<number> {
         ...(values.kubeconfig ? { kubeconfigPath: values.kubeconfig } : {}),
         advisoryUpdate: { enabled: !values["no-advisory-update"] },
         ...(timeLimitMs !== undefined ? { timeLimitMs } : {}),
+        registry: { registryLimits },
       },
     });
   } catch (error) {

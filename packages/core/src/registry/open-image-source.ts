@@ -14,11 +14,13 @@ import type { HttpClient, HttpClientOptions } from "./http-client.js";
 import { formatImageReference, parseImageReference } from "./image-reference.js";
 import type { ImageSource, ResolveOptions } from "./image-source.js";
 import { directoryLayoutFiles } from "./layout-files.js";
+import { createLimitedHttpClient } from "./limited-http-client.js";
 import { createNodeHttpClient } from "./node-http-client.js";
 import { createOciArchiveSource } from "./oci-archive-source.js";
 import { createOciLayoutSource } from "./oci-layout-source.js";
 import { parsePlatform } from "./platform.js";
 import { RegistryClient } from "./registry-client.js";
+import type { RegistryLimits } from "./registry-limits.js";
 import { createRegistrySource } from "./registry-source.js";
 import { createRetryPolicy, type RetryPolicy } from "./retry-policy.js";
 
@@ -56,6 +58,12 @@ export interface OpenImageSourceOptions {
   readonly createHttpClient?: (options: HttpClientOptions) => HttpClient;
   /** Retry settings (attempts, delays, an injectable sleep). */
   readonly retry?: Partial<RetryPolicy>;
+  /**
+   * Per-host concurrency and bandwidth limits for registry requests, shared by every source a
+   * process opens (see registry-limits.ts); none when absent. `scanImage` and
+   * `scanImageTargets` create default ones when not given.
+   */
+  readonly registryLimits?: RegistryLimits;
   /** Timeouts of the client `createHttpClient` builds. */
   readonly timeouts?: {
     readonly connectMs?: number;
@@ -205,6 +213,7 @@ export async function openImageSource(
     httpClient = client;
     closeClient = () => client.close?.() ?? Promise.resolve();
   }
+  if (options.registryLimits) httpClient = createLimitedHttpClient(httpClient, options.registryLimits);
   const retry = createRetryPolicy(options.retry);
   const insecure = (options.insecureRegistries ?? []).some((h) => normalizeRegistryKey(h) === registryKey);
   const client = new RegistryClient({

@@ -18,6 +18,7 @@ import type { HttpClient, HttpClientOptions } from "./http-client.js";
 import { DOCKER_MANIFEST_V1_SIGNED, OCI_MANIFEST } from "./media-types.js";
 import { createNodeHttpClient } from "./node-http-client.js";
 import { type OpenImageSourceOptions, openImageSource } from "./open-image-source.js";
+import { createRegistryLimits } from "./registry-limits.js";
 import {
   buildFakeImage,
   buildFakeIndex,
@@ -271,6 +272,36 @@ describe.each(HTTP_CLIENTS)(
       const offset = Number(/bytes=(\d+)-/.exec(ranged[0]!.headers.range as string)![1]);
       expect(offset).toBeGreaterThan(0);
       expect(offset).toBeLessThanOrEqual(300_000);
+    });
+
+    it("with one request per host and a bandwidth cap: token, dropped blob and resume never deadlock, and every permit comes back", async () => {
+      const image = buildFakeImage({ repository: "limited/app", layerSizes: [1_000_000, 20_000] });
+      const reg = await start({
+        images: [image],
+        // The token service is on the registry's own host: it shares the one permit.
+        auth: { kind: "bearer", username: "alice", password: "s3cret" },
+        faults: [
+          {
+            match: (r) => isBlob(image)(r) && !r.headers.range,
+            action: { kind: "reset", afterBytes: 300_000 },
+            times: 1,
+          },
+        ],
+      });
+      const registryLimits = createRegistryLimits({ concurrencyPerHost: 1, bytesPerSecondPerHost: 8 << 20 });
+      const started = performance.now();
+      await expectSameLayers(
+        `${reg.host}/limited/app`,
+        image,
+        fast({ registryLimits, credentials: { username: "alice", password: "s3cret" } }),
+      );
+      // 1.02 MB at 8 MiB/s, less the first tenth of a second: the cap applied across the resume.
+      expect(performance.now() - started).toBeGreaterThanOrEqual(
+        ((1_020_000 - (8 << 20) / 10) / (8 << 20)) * 1000,
+      );
+      expect(reg.requests.filter((r) => isBlob(image)(r) && r.headers.range)).toHaveLength(1);
+      expect(reg.requests.some((r) => r.path.startsWith("/token"))).toBe(true);
+      expect(registryLimits.inFlight(reg.host)).toBe(0);
     });
 
     it("restarts from the beginning when the server ignores Range, still byte-identical", async () => {

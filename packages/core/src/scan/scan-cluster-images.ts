@@ -5,6 +5,7 @@ import { DEFAULT_LAYER_LIMITS } from "../layer/layer-limits.js";
 import { matchInventory } from "../match/match-inventory.js";
 import type { RunningContainer } from "../model/running-container.js";
 import type { DockerConfig } from "../registry/docker-config.js";
+import { createRegistryLimits } from "../registry/registry-limits.js";
 import { runPool } from "./run-pool.js";
 import { type ImageScanResult, type ScanImageOptions, scanImage } from "./scan-image.js";
 
@@ -103,6 +104,9 @@ export async function scanImageTargets(options: ScanImageTargetsOptions): Promis
   const { targets, credentialsFor, onScanned, concurrency, imageCache, advisoryRevision, ...scanOptions } =
     options;
   const extractors = options.extractors ?? createBuiltinExtractors();
+  // One set of per-host limits for every image of this call, unless the caller shares its own
+  // (the server's and the CLI's, for the whole process).
+  const registryLimits = options.registryLimits ?? createRegistryLimits();
   const maxFileSize = options.limits?.maxFileSize ?? DEFAULT_LAYER_LIMITS.maxFileSize;
   const platform =
     typeof options.platform === "string"
@@ -127,6 +131,7 @@ export async function scanImageTargets(options: ScanImageTargetsOptions): Promis
       const dockerConfig = await credentialsFor?.(target, reference);
       const result = await scanImage(reference, {
         ...scanOptions,
+        registryLimits,
         ...(dockerConfig ? { dockerConfig } : {}),
       });
       last = { reference, result };

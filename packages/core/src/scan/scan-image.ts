@@ -7,6 +7,7 @@ import { type InventoryMatches, matchInventory } from "../match/match-inventory.
 import type { ResolvedImage } from "../model/image.js";
 import type { ImageInventory } from "../model/image-inventory.js";
 import { type OpenImageSourceOptions, openImageSource } from "../registry/open-image-source.js";
+import { createRegistryLimits } from "../registry/registry-limits.js";
 import { type LayerOutcome, scanImageInventory } from "./scan-image-inventory.js";
 import type { ScanProgressEvent } from "./scan-progress.js";
 
@@ -54,7 +55,11 @@ export async function scanImage(reference: string, options: ScanImageOptions = {
   const started = performance.now();
   let source: Awaited<ReturnType<typeof openImageSource>>;
   try {
-    source = await openImageSource(reference, options);
+    // Without limits of the caller's, this scan at least stays within the default per host.
+    source = await openImageSource(reference, {
+      ...options,
+      registryLimits: options.registryLimits ?? createRegistryLimits(),
+    });
   } catch (cause) {
     const error = cause instanceof Error ? cause.message : String(cause);
     return {

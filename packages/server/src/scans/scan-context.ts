@@ -10,7 +10,9 @@ export interface ScanClock {
 
 /**
  * How the server reaches registries when it pulls images: the pods' pull secrets always come
- * first; these add trust and transport settings (and, when asked for, a Docker config).
+ * first; these add trust and transport settings (and, when asked for, a Docker config), and
+ * the per-host limits every scan of the process shares (`registryLimits`; default ones are
+ * created by the runner when absent).
  */
 export type ScanRegistryOptions = Pick<
   OpenImageSourceOptions,
@@ -23,6 +25,7 @@ export type ScanRegistryOptions = Pick<
   | "timeouts"
   | "httpClient"
   | "createHttpClient"
+  | "registryLimits"
 >;
 
 /** What every part of the scan runtime shares. */

@@ -4,6 +4,7 @@ import {
   type ClusterScanResult,
   createDirectoryImageCache,
   createDirectoryLayerCache,
+  createRegistryLimits,
   DEFAULT_IMAGE_SCAN_CONCURRENCY,
   type KubernetesReader,
   scanCluster,
@@ -148,6 +149,9 @@ export function createScanRunner(options: ScanRunnerOptions): ScanRunner {
   );
   const maxQueued = Math.max(0, Math.floor(options.maxQueued ?? 1000));
   const timeLimitMs = Math.max(1, options.timeLimitMs ?? DEFAULT_SCAN_TIME_LIMIT_MS);
+  // One set of per-host limits for every scan this process runs at once: N scans of the same
+  // registry share its N requests in flight, they do not get N each.
+  const registryLimits = options.registry?.registryLimits ?? createRegistryLimits();
   const caches = options.cacheDir
     ? {
         cache: createDirectoryLayerCache(options.cacheDir),
@@ -277,6 +281,7 @@ export function createScanRunner(options: ScanRunnerOptions): ScanRunner {
       revision = await advisoryRevision(stores.advisories);
       result = await scanCluster({
         ...options.registry,
+        registryLimits,
         ...caches,
         reader,
         clusterId: cluster.id,
