@@ -1,5 +1,13 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer, request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -383,6 +391,32 @@ describe.each(DIALECTS)("vigil agent against vigil serve on %s", (dialect) => {
     } finally {
       await proxy.close();
     }
+  }, 120_000);
+
+  it("keeps a delivery the server refuses for good in rejected/ with the reason, and goes on", async () => {
+    const { tokenFile } = await registerAgent("scan");
+    const spoolDir = join(dir, "spool");
+    // a result left from before, for a scan the server no longer has
+    mkdirSync(spoolDir, { recursive: true });
+    writeFileSync(
+      join(spoolDir, "000000000000001-gone.json"),
+      JSON.stringify({ kind: "result", scanId: "gone", body: { clusterId: CLUSTER } }),
+    );
+    const scanId = await startScan(["shop"]);
+    const agent = spawnAgent(tokenFile, server.url, spoolDir);
+    await waitFor("the refusal", () =>
+      existsSync(join(spoolDir, "rejected", "000000000000001-gone.json.reason.txt")),
+    );
+    expect(readFileSync(join(spoolDir, "rejected", "000000000000001-gone.json.reason.txt"), "utf8")).toMatch(
+      /^404 no scan with the id "gone"/,
+    );
+    expect(existsSync(join(spoolDir, "000000000000001-gone.json"))).toBe(false);
+    // the refused one does not block the next
+    await waitFor("the next scan", async () =>
+      (await scanStatus(scanId)).status === "complete" ? true : undefined,
+    );
+    agent.child.kill("SIGTERM");
+    expect(await agent.exited).toBe(0);
   }, 120_000);
 
   it("in discover mode ships what runs with the pull credentials, and the server scans centrally without keeping them", async () => {

@@ -65,12 +65,16 @@ function resultFor(clusterId: string, overrides: Record<string, unknown> = {}) {
 describe.each(DIALECTS)("agent routes on %s", (dialect) => {
   const database = useTestDatabase(dialect);
   let server: RunningServer;
-  let warnings: { msg: string; [key: string]: unknown }[];
+  let warnings: { msg: string; [key: string]: unknown }[] = [];
+  const logger = pino({ level: "warn" }, { write: (line: string) => void warnings.push(JSON.parse(line)) });
 
   beforeEach(async () => {
     warnings = [];
-    const logger = pino({ level: "warn" }, { write: (line: string) => void warnings.push(JSON.parse(line)) });
-    server = await startServer({
+    server = await start();
+  });
+
+  const start = () =>
+    startServer({
       database: database.current,
       port: 0,
       host: "127.0.0.1",
@@ -92,7 +96,6 @@ describe.each(DIALECTS)("agent routes on %s", (dialect) => {
         advisoryUpdate: { enabled: false, sync: async () => ({ sources: [] }) },
       },
     });
-  });
 
   afterEach(async () => {
     await server.close();
@@ -228,6 +231,16 @@ describe.each(DIALECTS)("agent routes on %s", (dialect) => {
     // the scan named no namespace: the agent covers its own
     expect(body.scan.scope).toEqual({ namespaces: ["shop", "batch"] });
     // an agent asking again (it restarted and lost the scan) gets it again
+    expect(((await (await claim(token)).json()) as { scan: { id: string } }).scan.id).toBe(queued.id);
+
+    // a server restart leaves the claimed scan to the agent: not interrupted, not run here
+    await server.close();
+    server = await start();
+    expect(server.scans?.runner ? await server.scans.runner.recovered : undefined).toMatchObject({
+      interrupted: [],
+      adopted: [],
+    });
+    expect((await scanOf(queued.id)).status).toBe("running");
     expect(((await (await claim(token)).json()) as { scan: { id: string } }).scan.id).toBe(queued.id);
 
     const sent = await http(`/api/v1/agent/scans/${queued.id}/result`, { json: resultFor("edge"), token });
