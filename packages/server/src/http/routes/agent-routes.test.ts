@@ -313,6 +313,29 @@ describe.each(DIALECTS)("agent routes on %s", (dialect) => {
     expect(error.message).toContain("discovery.containers[0].digest: expected a non-empty string");
     expect((await scanOf(scan.id)).status).toBe("running");
 
+    // a discovery's credentials are checked too, and never echoed back
+    const { discovery } = resultFor("edge");
+    const badCredentials = await http(`/api/v1/agent/scans/${scan.id}/discovery`, {
+      json: {
+        clusterId: "edge",
+        startedAt: "2024-06-03T10:00:00.000Z",
+        discovery,
+        credentials: [
+          {
+            digest: DIGEST,
+            reference: "registry.example/web@x",
+            registry: "registry.example",
+            credentials: { username: "s3cret-user", password: 42 },
+          },
+        ],
+      },
+      token,
+    });
+    expect(badCredentials.status).toBe(400);
+    const badText = await badCredentials.text();
+    expect(badText).toContain("credentials[0].credentials.password: expected a non-empty string");
+    expect(badText).not.toContain("s3cret-user");
+
     const fixed = await http(`/api/v1/agent/scans/${scan.id}/result`, { json: resultFor("edge"), token });
     expect(fixed.status).toBe(200);
   });
