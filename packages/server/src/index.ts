@@ -3,6 +3,7 @@
  * Kysely) and the advisory store built on it; the HTTP server, scheduler and queue follow.
  */
 
+export * from "./agents/index.js";
 export * from "./db/index.js";
 export * from "./http/index.js";
 export * from "./kube/index.js";

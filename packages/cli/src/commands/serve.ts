@@ -1,6 +1,14 @@
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { apiRoutes, loadPolicyFile, PolicyFileError, startServer } from "@vigil/server";
+import {
+  agentRoutes,
+  apiRoutes,
+  createAgentRepository,
+  createAgentTokenAuthenticator,
+  loadPolicyFile,
+  PolicyFileError,
+  startServer,
+} from "@vigil/server";
 import { CliError } from "../cli-error.js";
 import { parseDurationOption } from "../duration-option.js";
 import { TOOL_VERSION } from "../tool-version.js";
@@ -78,8 +86,17 @@ export async function runServe(argv: readonly string[]): Promise<number> {
       dataDir,
       ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {}),
       version: TOOL_VERSION,
-      routes: (database, services) =>
-        apiRoutes({ database, ...(services.scans ? { scans: services.scans } : {}) }),
+      routes: (database, services) => [
+        ...apiRoutes({ database, ...(services.scans ? { scans: services.scans } : {}) }),
+        ...agentRoutes({
+          database,
+          logger: services.logger,
+          ...(services.agentScans ? { intake: services.agentScans } : {}),
+        }),
+      ],
+      authenticators: (database) => [
+        createAgentTokenAuthenticator({ agents: createAgentRepository(database.db) }),
+      ],
       scans: {
         enabled: !values["no-scans"],
         ...(values.kubeconfig ? { kubeconfigPath: values.kubeconfig } : {}),

@@ -83,16 +83,8 @@ export interface ClusterScanResult {
 export async function scanCluster(options: ScanClusterOptions): Promise<ClusterScanResult> {
   const now = options.now ?? (() => new Date());
   const startedAt = now();
-  const {
-    reader,
-    clusterId,
-    agentId,
-    namespaces,
-    excludeNamespaces,
-    labelSelector,
-    onDiscovered,
-    ...scanOptions
-  } = options;
+  const { reader, clusterId, namespaces, excludeNamespaces, labelSelector, onDiscovered, ...scanOptions } =
+    options;
   const discovery = await discoverRunningContainers({
     reader,
     clusterId,
@@ -101,8 +93,7 @@ export async function scanCluster(options: ScanClusterOptions): Promise<ClusterS
     ...(labelSelector ? { labelSelector } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   });
-  const targets = groupByDigest(discovery.containers);
-  onDiscovered?.(discovery, targets);
+  onDiscovered?.(discovery, groupByDigest(discovery.containers));
 
   const secrets = createPullSecretCredentials({
     reader,
@@ -126,9 +117,52 @@ export async function scanCluster(options: ScanClusterOptions): Promise<ClusterS
     }
     return fallback;
   };
+  return scanDiscoveredCluster({
+    ...scanOptions,
+    clusterId,
+    discovery,
+    startedAt,
+    credentialsFor,
+    credentialIssues: () => secretIssues.values(),
+  });
+}
 
-  const images =
-    discovery.status === "failed" ? [] : await scanImageTargets({ ...scanOptions, targets, credentialsFor });
+/** Options of {@link scanDiscoveredCluster}. */
+export interface ScanDiscoveredClusterOptions extends Omit<ScanImageTargetsOptions, "targets"> {
+  readonly clusterId: string;
+  /** The agent that discovered the cluster, when one did. */
+  readonly agentId?: string;
+  /** What discovery found (here, or in the cluster by an agent that shipped it). */
+  readonly discovery: DiscoveryResult;
+  /** When the cluster scan started (discovery's start); default now. */
+  readonly startedAt?: Date;
+  /** Issues met while reading credentials, asked for once every image is scanned. */
+  readonly credentialIssues?: () => Iterable<LocatedIssue>;
+  /** Injected clock. */
+  readonly now?: () => Date;
+}
+
+/**
+ * The image half of a cluster scan: scans each distinct digest of a discovery once and
+ * reports per cluster. {@link scanCluster} runs it after its own discovery; the server runs it
+ * on a discovery an in-cluster agent shipped (with the pull-secret credentials the agent read),
+ * so a scan is the same whichever side discovered.
+ */
+export async function scanDiscoveredCluster(
+  options: ScanDiscoveredClusterOptions,
+): Promise<ClusterScanResult> {
+  const now = options.now ?? (() => new Date());
+  const {
+    clusterId,
+    agentId,
+    discovery,
+    startedAt = now(),
+    credentialIssues,
+    now: _now,
+    ...scanOptions
+  } = options;
+  const targets = groupByDigest(discovery.containers);
+  const images = discovery.status === "failed" ? [] : await scanImageTargets({ ...scanOptions, targets });
 
   const failures: ClusterScanFailure[] = [];
   for (const failure of discovery.failures) {
@@ -170,7 +204,7 @@ export async function scanCluster(options: ScanClusterOptions): Promise<ClusterS
       : failures.length > 0 || discovery.status === "partial"
         ? "partial"
         : "complete";
-  const issues: LocatedIssue[] = [...discovery.issues, ...secretIssues.values()];
+  const issues: LocatedIssue[] = [...discovery.issues, ...(credentialIssues?.() ?? [])];
   for (const scan of images) {
     issues.push(...(scan.result.inventory?.issues ?? []), ...(scan.result.matches?.issues ?? []));
   }

@@ -5,6 +5,7 @@ export * from "./openapi-document.js";
 export * from "./principal.js";
 export * from "./role.js";
 export * from "./route-definition.js";
+export * from "./routes/agent-routes.js";
 export * from "./routes/api-route-deps.js";
 export * from "./routes/api-routes.js";
 export * from "./routes/stored-images.js";

@@ -7,13 +7,16 @@ import {
   createRegistryLimits,
   DEFAULT_IMAGE_SCAN_CONCURRENCY,
   type KubernetesReader,
+  matchInventory,
   scanCluster,
+  scanDiscoveredCluster,
 } from "@vigil/core";
 import { type Logger, pino } from "pino";
 import type { VigilDatabase } from "../db/create-database.js";
 import { ApiError } from "../http/route-definition.js";
 import type { ClusterRecord } from "../store/cluster-repository.js";
 import type { ScanRecord, ScanStatus, ScanWithImages } from "../store/scan-repository.js";
+import type { AgentIntakeOutcome, AgentScanIntake } from "./agent-scan-intake.js";
 import { createKeyedLock } from "./keyed-lock.js";
 import { type RematchOptions, type RematchReport, rematchStoredImages } from "./rematch-stored-images.js";
 import type { ScanClock, ScanContext, ScanRegistryOptions } from "./scan-context.js";
@@ -80,7 +83,7 @@ export interface RecoveryReport {
 }
 
 /** The server's scan worker pool: {@link ScanService} plus what the server and tests need. */
-export interface ScanRunner extends ScanService {
+export interface ScanRunner extends ScanService, AgentScanIntake {
   /** Resolves when recovery of a previous process's scans is done; never rejects. */
   readonly recovered: Promise<RecoveryReport>;
   /**
@@ -228,11 +231,10 @@ export function createScanRunner(options: ScanRunnerOptions): ScanRunner {
   }
 
   async function finish(
-    entry: Entry,
+    scan: ScanRecord,
     status: ScanStatus,
     fields: { result?: ClusterScanResult; error?: string } = {},
   ): Promise<void> {
-    const { scan } = entry;
     try {
       const changed = await stores.scans.updateStatus({
         id: scan.id,
@@ -294,12 +296,12 @@ export function createScanRunner(options: ScanRunnerOptions): ScanRunner {
       });
     } catch (error) {
       if (entry.abortedAs) return aborted(entry);
-      if (timeLimit.aborted) return finish(entry, "failed", { error: timeLimitError(timeLimitMs) });
-      return finish(entry, "failed", { error: messageOf(error) });
+      if (timeLimit.aborted) return finish(entry.scan, "failed", { error: timeLimitError(timeLimitMs) });
+      return finish(entry.scan, "failed", { error: messageOf(error) });
     }
     if (entry.abortedAs) return aborted(entry);
     // a scan that noticed the limit late still ran past it: its results would be partial
-    if (timeLimit.aborted) return finish(entry, "failed", { error: timeLimitError(timeLimitMs) });
+    if (timeLimit.aborted) return finish(entry.scan, "failed", { error: timeLimitError(timeLimitMs) });
     // A process that does not run the scan may have cancelled it through the store.
     const current = await stores.scans.get(scan.id);
     if (current?.status !== "running") {
@@ -319,12 +321,12 @@ export function createScanRunner(options: ScanRunnerOptions): ScanRunner {
       });
       logger.debug({ scanId: scan.id, written }, "scan results stored");
     } catch (error) {
-      return finish(entry, "failed", {
+      return finish(entry.scan, "failed", {
         result,
         error: `the scan ran but its results could not be stored: ${messageOf(error)}`,
       });
     }
-    return finish(entry, result.status, { result });
+    return finish(entry.scan, result.status, { result });
   }
 
   async function aborted(entry: Entry): Promise<void> {
@@ -333,7 +335,7 @@ export function createScanRunner(options: ScanRunnerOptions): ScanRunner {
       kind === "cancelled"
         ? "cancelled"
         : "the server stopped while the scan ran; it runs again at the next start";
-    await finish(entry, kind, { error });
+    await finish(entry.scan, kind, { error });
     if (kind === "interrupted") {
       // queued for the next start, which adopts queued scans (see recovery)
       try {
@@ -358,6 +360,9 @@ export function createScanRunner(options: ScanRunnerOptions): ScanRunner {
     let rematch = false;
     try {
       for (const cluster of await stores.clusters.list()) {
+        // An agent cluster's queued and claimed scans belong to its agent, which may still be
+        // scanning or holding a result to send: the agent claims them again, not this process.
+        if (cluster.connectionKind === "agent") continue;
         const left: ScanRecord[] = [];
         let cursor: string | undefined;
         do {
@@ -424,6 +429,73 @@ export function createScanRunner(options: ScanRunnerOptions): ScanRunner {
     return { interrupted, requeued, adopted, rematch };
   }
 
+  const intakeLock = createKeyedLock();
+
+  /**
+   * An agent's result matched here: agents read inventories without advisories, and their own
+   * matches are never trusted (the intake drops them), so every complete inventory is matched
+   * with the server's advisories, and the summary counts those matches.
+   */
+  async function matchAgentResult(
+    result: ClusterScanResult,
+  ): Promise<{ result: ClusterScanResult; revision: string }> {
+    const revision = await advisoryRevision(stores.advisories);
+    const images = [];
+    for (const scan of result.images) {
+      const { status, image, inventory } = scan.result;
+      if (status !== "complete" || !image || !inventory) {
+        images.push(scan);
+        continue;
+      }
+      const matches = await matchInventory({ inventory, reader: stores.advisories });
+      images.push({ ...scan, result: { ...scan.result, matches } });
+    }
+    const vulnerabilities = images.reduce((n, s) => n + (s.result.matches?.matches.length ?? 0), 0);
+    return { result: { ...result, images, summary: { ...result.summary, vulnerabilities } }, revision };
+  }
+
+  /**
+   * Takes in one agent delivery for `scan`: once per scan id (under a lock per scan, then by
+   * the scan's status: only a `running` scan, i.e. claimed and not yet finished, takes a
+   * result). A failure to store leaves the scan `running` and rethrows, so the agent keeps its
+   * result and sends it again; a discovery whose central scan fails finishes the scan `failed`.
+   */
+  function intake(
+    scan: ScanRecord,
+    produce: () => Promise<{ result: ClusterScanResult; revision: string }>,
+  ): Promise<AgentIntakeOutcome> {
+    return intakeLock.run(scan.id, async () => {
+      const before = await stored(scan.id);
+      if (!before) throw new ApiError(404, `there is no scan ${scan.id}`);
+      if (before.status !== "running") return { stored: false, scan: before };
+      let produced: { result: ClusterScanResult; revision: string };
+      try {
+        produced = await produce();
+      } catch (error) {
+        await finish(before, "failed", { error: messageOf(error) });
+        return { stored: true, scan: (await stored(scan.id)) ?? before };
+      }
+      const { result, revision } = produced;
+      const current = await stored(scan.id);
+      if (current?.status !== "running") {
+        logger.info(
+          { scanId: scan.id, status: current?.status },
+          "scan stopped elsewhere; the agent's results are dropped",
+        );
+        return { stored: false, scan: current ?? before };
+      }
+      const written = await storeClusterScan(context, {
+        scan,
+        result,
+        revision,
+        ...(options.registry?.platform ? { platform: options.registry.platform } : {}),
+      });
+      logger.debug({ scanId: scan.id, written }, "agent scan results stored");
+      await finish(scan, result.status, { result });
+      return { stored: true, scan: (await stored(scan.id)) ?? before };
+    });
+  }
+
   let recovered: Promise<RecoveryReport> = Promise.resolve({
     interrupted: [],
     requeued: [],
@@ -443,13 +515,14 @@ export function createScanRunner(options: ScanRunnerOptions): ScanRunner {
         if (!cluster) throw new ApiError(404, `there is no cluster ${request.clusterId}`);
         const current = byCluster.get(cluster.id);
         if (current) return (await stored(current.scan.id)) ?? current.scan;
+        const agentCluster = cluster.connectionKind === "agent";
         const elsewhere = await stores.scans.listByCluster(cluster.id, {
           statuses: ["queued", "running"],
           limit: 10,
         });
         const other = elsewhere.items.find((s) => RUNNABLE_TRIGGERS.has(s.trigger));
         if (other) return other;
-        if (queue.length >= maxQueued) {
+        if (!agentCluster && queue.length >= maxQueued) {
           throw new ApiError(503, `${queue.length} scans are waiting already; start this one later`);
         }
         const scan = await stores.scans.create({
@@ -462,9 +535,10 @@ export function createScanRunner(options: ScanRunnerOptions): ScanRunner {
         });
         logger.info(
           { scanId: scan.id, clusterId: cluster.id, trigger: scan.trigger, scope: scan.scope },
-          "scan queued",
+          agentCluster ? "scan queued for the cluster's agent" : "scan queued",
         );
-        enqueue(scan);
+        // The cluster's agent claims it (it runs in the cluster; this process cannot reach it).
+        if (!agentCluster) enqueue(scan);
         return scan;
       });
     },
@@ -495,6 +569,32 @@ export function createScanRunner(options: ScanRunnerOptions): ScanRunner {
       // Not run here: a scan of another process, or one left behind. The store decides; a
       // process running it sees the status before it writes anything.
       return stores.scans.updateStatus({ id: scanId, status: "cancelled", at: iso(), error: "cancelled" });
+    },
+
+    receiveResult({ scan, result }) {
+      return intake(scan, () => matchAgentResult(result));
+    },
+
+    scanDiscovery({ scan, agentId, discovery, startedAt, credentialsFor }) {
+      return intake(scan, async () => {
+        const revision = await advisoryRevision(stores.advisories);
+        const result = await scanDiscoveredCluster({
+          ...options.registry,
+          registryLimits,
+          ...caches,
+          clusterId: scan.clusterId,
+          agentId,
+          discovery,
+          startedAt,
+          credentialsFor,
+          advisories: stores.advisories,
+          advisoryRevision: revision,
+          concurrency: imagesPerScan,
+          signal: stopController.signal,
+          now: () => clock.now(),
+        });
+        return { result, revision };
+      });
     },
 
     rematch(rematchOptions = {}) {

@@ -8,6 +8,7 @@ import { createHttpMetrics } from "../http/http-metrics.js";
 import type { BearerTokenAuthenticator } from "../http/principal.js";
 import type { RouteDefinition } from "../http/route-definition.js";
 import { systemRoutes } from "../http/routes/system-routes.js";
+import type { AgentScanIntake } from "../scans/agent-scan-intake.js";
 import type { ScanService } from "../scans/scan-service.js";
 import { type ScanRuntime, type ServeScanOptions, startScanRuntime } from "./scan-runtime.js";
 
@@ -40,6 +41,10 @@ export interface StartServerOptions {
 export interface ServerServices {
   /** Starts and cancels scans; absent when this server does not run scans. */
   readonly scans?: ScanService;
+  /** Takes in in-cluster agents' results (the scan runner); absent when this server does not run scans. */
+  readonly agentScans?: AgentScanIntake;
+  /** The server's logger (routes log refusals worth an operator's attention). */
+  readonly logger: Logger;
 }
 
 /** A running server. */
@@ -83,7 +88,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       throw error;
     }
   }
-  const services: ServerServices = scans ? { scans: scans.runner } : {};
+  const services: ServerServices = scans
+    ? { scans: scans.runner, agentScans: scans.runner, logger }
+    : { logger };
   const app = createHttpApp({
     routes: [...systemRoutes(database, options.version), ...(options.routes?.(database, services) ?? [])],
     version: options.version,

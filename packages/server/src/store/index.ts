@@ -1,3 +1,4 @@
+export * from "./agent-repository.js";
 export * from "./cluster-repository.js";
 export * from "./finding-filter.js";
 export * from "./finding-history-repository.js";

@@ -10,6 +10,7 @@ import { dialectOf } from "../dialect.js";
 import { advisoryStoreMigration } from "./0001-advisory-store.js";
 import { scansAndFindingsMigration } from "./0002-scans-and-findings.js";
 import { findingListIndexesMigration } from "./0003-finding-list-indexes.js";
+import { agentsMigration } from "./0006-agents.js";
 import { findingRowVersionMigration } from "./0009-finding-row-version.js";
 
 /**
@@ -21,6 +22,7 @@ export const MIGRATIONS: readonly (readonly [name: string, migration: Migration]
   ["0001-advisory-store", advisoryStoreMigration],
   ["0002-scans-and-findings", scansAndFindingsMigration],
   ["0003-finding-list-indexes", findingListIndexesMigration],
+  ["0006-agents", agentsMigration],
   ["0009-finding-row-version", findingRowVersionMigration],
 ];
 

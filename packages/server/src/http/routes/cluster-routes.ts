@@ -19,7 +19,7 @@ import {
 } from "./request-input.js";
 
 /** What a cluster id may be: it names the cluster in URLs, findings and policies. */
-const CLUSTER_ID = /^[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?$/;
+export const CLUSTER_ID = /^[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?$/;
 
 /** Open findings: what still needs someone (detected or confirmed). */
 const OPEN_STATES = ["detected", "confirmed"] as const;
