@@ -24,6 +24,7 @@ import { useStoreTestDatabase } from "../../../store/test-support/store-test-dat
 import { createUserRepository } from "../../../store/user-repository.js";
 import type { BearerTokenAuthenticator } from "../../principal.js";
 import { ROLES, type Role } from "../../role.js";
+import type { UserAuthOptions } from "../../user-auth.js";
 import { apiRoutes } from "../api-routes.js";
 
 /** Whom a test request is made as: a user of a role, an agent, or nobody. */
@@ -85,7 +86,10 @@ export interface ApiTestServer {
 const silent = pino({ level: "silent" });
 
 /** Registers hooks that give the enclosing `describe` a running server on `dialect`. */
-export function useApiServer(dialect: DatabaseDialect): ApiTestServer {
+export function useApiServer(
+  dialect: DatabaseDialect,
+  options: { readonly auth?: Omit<UserAuthOptions, "now"> } = {},
+): ApiTestServer {
   const database = useStoreTestDatabase(dialect);
   let server: RunningServer | undefined;
   let setupError: unknown;
@@ -123,7 +127,7 @@ export function useApiServer(dialect: DatabaseDialect): ApiTestServer {
         host: "127.0.0.1",
         version: "1.2.3",
         logger: silent,
-        auth: { now: () => now },
+        auth: { ...options.auth, now: () => now },
         authenticators: () => [testAgents],
         routes: (db) =>
           apiRoutes({
