@@ -1,4 +1,5 @@
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
+import { matchedRoutes } from "hono/route";
 import type { AuditEventRepository, AuditOutcome } from "../store/audit-event-repository.js";
 import { principalOf } from "./principal.js";
 import { auditDetailsOf, UNSAFE_METHODS } from "./request-context.js";
@@ -23,7 +24,7 @@ export function auditWrites(options: AuditWritesOptions): MiddlewareHandler {
     if (!UNSAFE_METHODS.has(c.req.method)) return;
     const principal = principalOf(c);
     const status = c.res.status;
-    const route = c.req.routePath;
+    const route = routePatternOf(c);
     const details = auditDetailsOf(c);
     try {
       await options.events.record({
@@ -35,7 +36,7 @@ export function auditWrites(options: AuditWritesOptions): MiddlewareHandler {
               ? { kind: "agent", id: principal.agentId, name: `cluster ${principal.clusterId}` }
               : { kind: "anonymous" },
         method: c.req.method,
-        route: !route || route === "*" || route === "/*" ? "unmatched" : route,
+        route,
         path: c.req.path,
         status,
         outcome: outcomeOf(status),
@@ -45,6 +46,15 @@ export function auditWrites(options: AuditWritesOptions): MiddlewareHandler {
       options.logError?.(`could not record ${c.req.method} ${c.req.path} in the audit log`, error);
     }
   };
+}
+
+/**
+ * The pattern of the route the request matched (`/api/v1/users/:id`), also when a middleware
+ * refused it before the handler ran (a bad token, a missing CSRF token); `unmatched` for none.
+ * Middleware is registered for every method (`ALL`), routes for theirs.
+ */
+function routePatternOf(c: Context): string {
+  return matchedRoutes(c).findLast((r) => r.method !== "ALL")?.path ?? "unmatched";
 }
 
 function outcomeOf(status: number): AuditOutcome {

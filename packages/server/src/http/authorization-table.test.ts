@@ -94,6 +94,16 @@ describe.each(DIALECTS)("authorization of every route on %s", (dialect) => {
     expect(routes).toEqual(EXPECTED_ACCESS);
   });
 
+  it("tells OpenAPI clients how each route is authenticated", async () => {
+    const doc = await expectJson<{
+      paths: Record<string, Record<string, { security: unknown }>>;
+      components: { securitySchemes: Record<string, unknown> };
+    }>(await api.request("/api/v1/openapi.json"), 200);
+    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(["bearerToken", "session"]);
+    expect(doc.paths["/api/v1/health"]!.get!.security).toEqual([]);
+    expect(doc.paths["/api/v1/users"]!.get!.security).toEqual([{ bearerToken: [] }, { session: [] }]);
+  });
+
   it("lets in or refuses every caller of every route as the table says, naming the role needed", async () => {
     const routes = await registered();
     const wrong: string[] = [];

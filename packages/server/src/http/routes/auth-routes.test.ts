@@ -360,18 +360,29 @@ describe.each(DIALECTS)("sign-in, users, tokens and audit on %s", (dialect) => {
       as: "anonymous",
       headers: { Authorization: "Bearer forged" },
     });
+    await api.request("/api/v1/nothing-here", { method: "PUT", as: "developer" });
 
     const page = await expectJson<{ items: Record<string, unknown>[]; nextCursor?: string }>(
-      await api.request("/api/v1/audit-events?limit=3"),
+      await api.request("/api/v1/audit-events?limit=4"),
       200,
     );
     expect(page.items).toEqual([
       {
         id: expect.any(Number),
         at: NOW.toISOString(),
+        actor: { kind: "user", id: api.users.developer.id, name: "developer@vigil.test" },
+        method: "PUT",
+        route: "unmatched",
+        path: "/api/v1/nothing-here",
+        status: 404,
+        outcome: "failed",
+      },
+      {
+        id: expect.any(Number),
+        at: NOW.toISOString(),
         actor: { kind: "anonymous" },
         method: "POST",
-        route: "unmatched",
+        route: "/api/v1/clusters",
         path: "/api/v1/clusters",
         status: 401,
         outcome: "denied",
