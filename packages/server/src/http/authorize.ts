@@ -9,15 +9,18 @@ import { ApiError, type RouteDefinition } from "./route-definition.js";
  * agent's own token. Anonymous is 401 (sign in, or send a token), too little is 403; both
  * name the role needed in the message and in `details.needed`.
  *
- * `hasNoUsers` turns the anonymous 401 of a fresh install into the instruction that fixes it.
+ * `hasNoUsers` turns the anonymous 401 of a fresh install into the instruction that fixes it;
+ * `csrfRefusal` is the 403 of a session's write without its CSRF token (anonymous otherwise).
  */
 export async function authorize(
   route: RouteDefinition,
   principal: Principal | undefined,
   hasNoUsers?: () => Promise<boolean>,
+  csrfRefusal?: ApiError,
 ): Promise<void> {
   const needed = route.access;
   if (needed === "public") return;
+  if (!principal && csrfRefusal) throw csrfRefusal;
   if (needed === "agent") {
     requireAgent(route, principal);
     return;

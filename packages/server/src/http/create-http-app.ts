@@ -8,7 +8,7 @@ import type { HttpMetrics } from "./http-metrics.js";
 import { openApiDocument } from "./openapi-document.js";
 import { type BearerTokenAuthenticator, principalOf } from "./principal.js";
 import { ApiError, type RouteDefinition } from "./route-definition.js";
-import type { SessionAuthentication } from "./session-authentication.js";
+import { csrfRefusalOf, type SessionAuthentication } from "./session-authentication.js";
 
 /** Options of {@link createHttpApp}. */
 export interface HttpAppOptions {
@@ -112,7 +112,7 @@ export function createHttpApp(options: HttpAppOptions): Hono {
 
   for (const route of routes) {
     app.on(route.method.toUpperCase(), route.path, async (c) => {
-      await authorize(route, principalOf(c), options.hasNoUsers);
+      await authorize(route, principalOf(c), options.hasNoUsers, csrfRefusalOf(c));
       return route.handler(c);
     });
   }

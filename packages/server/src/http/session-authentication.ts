@@ -27,7 +27,8 @@ export interface SessionAuthentication {
    * Sets the request's principal from its session cookie, if it has a live one. An unknown,
    * expired or disabled user's session is anonymous (a browser keeps old cookies; public
    * routes must still answer), and an expired one is removed. An unsafe request through a
-   * session without the session's CSRF token is refused with 403.
+   * session without the session's CSRF token is not authenticated by it: routes that need a
+   * user refuse it with 403 ({@link csrfRefusalOf}).
    */
   authenticate(c: Context): Promise<UserPrincipal | undefined>;
   /** Starts a session for `user` and sets its cookie; the CSRF token the client must send back. */
@@ -43,6 +44,19 @@ const ABSOLUTE_MS = 12 * 60 * 60_000;
 /** `last_seen_at` is written at most this often (not a write per request). */
 const TOUCH_RESOLUTION_MS = 60_000;
 const SESSION_KEY = "vigil.session";
+const CSRF_REFUSAL_KEY = "vigil.csrfRefused";
+
+/**
+ * The 403 for a request that came with a live session but without its CSRF token, when the
+ * route needs a user; undefined when the request was not refused so.
+ */
+export function csrfRefusalOf(c: Context): ApiError | undefined {
+  if (c.get(CSRF_REFUSAL_KEY as never) !== true) return undefined;
+  return new ApiError(
+    403,
+    `a signed-in session's ${c.req.method} needs the ${CSRF_HEADER} header that sign-in and GET /api/v1/auth/session return`,
+  );
+}
 
 /** Session authentication over the session store, with an injected clock. */
 export function createSessionAuthentication(
@@ -66,10 +80,10 @@ export function createSessionAuthentication(
       }
       if (user.disabledAt !== undefined) return undefined;
       if (UNSAFE_METHODS.has(c.req.method) && !sameSecret(c.req.header(CSRF_HEADER), session.csrfToken)) {
-        throw new ApiError(
-          403,
-          `a signed-in session's ${c.req.method} needs the ${CSRF_HEADER} header that sign-in and GET /api/v1/auth/session return`,
-        );
+        // Not authenticated by this session: a route that needs a user refuses it with 403
+        // (see csrfRefusalOf); a public one (sign-in) serves it as anonymous.
+        c.set(CSRF_REFUSAL_KEY as never, true as never);
+        return undefined;
       }
       if (at.getTime() - Date.parse(session.lastSeenAt) >= TOUCH_RESOLUTION_MS) {
         await sessions.touch(sessionId, at.toISOString());
