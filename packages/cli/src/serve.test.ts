@@ -145,6 +145,48 @@ describe("vigil admin create-owner", () => {
   });
 });
 
+describe("vigil admin create-owner on PostgreSQL (DATABASE_URL)", () => {
+  it("creates the owner in the database DATABASE_URL names, and refuses a second", async () => {
+    const { createDatabase, createUserRepository } = await import("@vigil/server");
+    const base = process.env.VIGIL_TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+    const schema = `vigil_cli_owner_${process.pid}`;
+    const admin = createDatabase({ url: base });
+    await admin.db.schema.dropSchema(schema).ifExists().cascade().execute();
+    await admin.db.schema.createSchema(schema).execute();
+    const url = new URL(base);
+    url.searchParams.set("options", `-c search_path=${schema}`);
+    try {
+      const env = { DATABASE_URL: url.toString(), VIGIL_DATA_DIR: join(work, "unused") };
+      const args = [
+        "admin",
+        "create-owner",
+        "--email",
+        "pg@example.test",
+        "--name",
+        "PG",
+        "--password-stdin",
+      ];
+      const first = await runCli(args, env, "a long enough password\n");
+      expect(first.stderr).toContain("pg@example.test is the new owner");
+      expect(first.code).toBe(0);
+      const second = await runCli(args, env, "a long enough password\n");
+      expect(second.code).toBe(2);
+      expect(second.stderr).toContain("has an owner already");
+      const database = createDatabase({ url: url.toString() });
+      try {
+        expect(await createUserRepository(database.db).list()).toEqual([
+          expect.objectContaining({ email: "pg@example.test", name: "PG", role: "owner", hasPassword: true }),
+        ]);
+      } finally {
+        await database.close();
+      }
+    } finally {
+      await admin.db.schema.dropSchema(schema).ifExists().cascade().execute();
+      await admin.close();
+    }
+  });
+});
+
 describe("vigil serve --policies", () => {
   it("refuses to start on a policy file with errors, naming the line", async () => {
     const { writeFileSync } = await import("node:fs");
