@@ -31,7 +31,10 @@ export interface SessionAuthentication {
    * user refuse it with 403 ({@link csrfRefusalOf}).
    */
   authenticate(c: Context): Promise<UserPrincipal | undefined>;
-  /** Starts a session for `user` and sets its cookie; the CSRF token the client must send back. */
+  /**
+   * Starts a session for `user`, sets its cookie and makes them the request's principal; the
+   * CSRF token the client must send back.
+   */
   start(c: Context, user: UserRecord): Promise<string>;
   /** Ends the request's session, if any, and clears its cookie. */
   end(c: Context): Promise<void>;
@@ -115,6 +118,9 @@ export function createSessionAuthentication(
         secure: cameOverHttps(c),
         maxAge: Math.floor(absoluteMs / 1000),
       });
+      // the request is now this user's (the audit log records the sign-in as theirs)
+      setPrincipal(c, { kind: "user", userId: user.id, name: user.email, role: user.role, via: "session" });
+      c.set(SESSION_KEY as never, { sessionId, csrfToken: record.csrfToken } as never);
       return record.csrfToken;
     },
     async end(c) {

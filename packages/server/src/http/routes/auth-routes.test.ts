@@ -73,6 +73,18 @@ describe.each(DIALECTS)("sign-in, users, tokens and audit on %s", (dialect) => {
     expect((await withSession("/api/v1/findings", session)).status).toBe(200);
     expect((await withSession("/api/v1/policies", session)).status).toBe(403);
 
+    const audit = await expectJson<{ items: Record<string, unknown>[] }>(
+      await api.request("/api/v1/audit-events?limit=1"),
+      200,
+    );
+    expect(audit.items[0]).toMatchObject({
+      actor: { kind: "user", id: dev.id, name: "dev@example.test" },
+      route: "/api/v1/auth/login",
+      status: 200,
+      outcome: "allowed",
+      details: { email: "dev@example.test" },
+    });
+
     const overHttps = await login("dev@example.test", PASSWORD, { "X-Forwarded-Proto": "https" });
     expect(overHttps.setCookie).toMatch(/; Secure; SameSite=Strict$/);
 
