@@ -17,6 +17,7 @@ import {
   apiRoutes,
   createAgentRepository,
   createAgentTokenAuthenticator,
+  createOwner,
   createScanStores,
   type RunningServer,
   startServer,
@@ -213,7 +214,16 @@ describe.each(DIALECTS)("vigil agent against vigil serve on %s", (dialect) => {
         advisoryUpdate: { sync: async () => ({ sources: [] }) },
       },
     });
+    // registering agents and queueing scans is an owner's (a maintainer's) work
+    const owner = await createOwner(database.current, {
+      email: "owner@example.test",
+      password: "a long enough password",
+      tokenName: "agent test",
+    });
+    ownerToken = owner.token!;
   });
+
+  let ownerToken = "";
 
   afterEach(async () => {
     for (const agent of agents.splice(0)) {
@@ -230,7 +240,8 @@ describe.each(DIALECTS)("vigil agent against vigil serve on %s", (dialect) => {
       method: init.method ?? (init.json === undefined ? "GET" : "POST"),
       headers: {
         ...(init.json === undefined ? {} : { "content-type": "application/json" }),
-        ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
+        // no token given: the owner's
+        authorization: `Bearer ${init.token ?? ownerToken}`,
       },
       ...(init.json === undefined ? {} : { body: JSON.stringify(init.json) }),
     });

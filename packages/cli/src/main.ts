@@ -13,6 +13,7 @@ Commands:
   import trivy-operator  import the Trivy Operator's vulnerability reports from a cluster
   db COMMAND     manage the advisory database: update, import, status, export
   serve          run the server: HTTP API and metrics on one port (SQLite or PostgreSQL)
+  admin create-owner  create the first owner of a fresh server (who then adds the other users)
   agent          run in a cluster: scan it (or ship what runs) for the server, with a token
   version        print the version
 
@@ -27,6 +28,7 @@ const COMMANDS: Record<string, (argv: readonly string[]) => Promise<number>> = {
   db: async (argv) => (await import("./commands/db.js")).runDb(argv),
   scan: async (argv) => (await import("./commands/scan.js")).runScan(argv),
   serve: async (argv) => (await import("./commands/serve.js")).runServe(argv),
+  admin: async (argv) => (await import("./commands/admin.js")).runAdmin(argv),
   agent: async (argv) => (await import("./commands/agent.js")).runAgentCommand(argv),
   import: async (argv) => (await import("./commands/import.js")).runImport(argv),
   version: async () => {

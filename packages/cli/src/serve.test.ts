@@ -9,6 +9,22 @@ const main = join(import.meta.dirname, "../dist/main.js");
 const work = mkdtempSync(join(tmpdir(), "vigil-cli-serve-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
+/** Runs the CLI to its end: exit code, stdout, stderr. */
+async function runCli(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  stdin?: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [main, ...args], { env: { ...process.env, ...env }, stdio: "pipe" });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+  child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+  child.stdin.end(stdin ?? "");
+  const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+  return { code, stdout, stderr };
+}
+
 describe("vigil serve", () => {
   it("serves the API on SQLite under the data directory and stops cleanly on SIGTERM", async () => {
     const child = spawn(
@@ -40,10 +56,43 @@ describe("vigil serve", () => {
       });
     });
     expect(stderr).toContain(join(work, "data", "vigil.db"));
+    expect(stderr).toContain("no users yet: run `vigil admin create-owner");
     const health = await fetch(`${url}/api/v1/health`);
     expect(await health.json()).toMatchObject({ status: "ok", database: "sqlite" });
-    const clusters = await fetch(`${url}/api/v1/clusters`);
+    const anonymous = await fetch(`${url}/api/v1/clusters`);
+    expect(anonymous.status).toBe(401);
+    expect(((await anonymous.json()) as { error: { message: string } }).error.message).toContain(
+      "vigil admin create-owner",
+    );
+
+    // the first owner, beside the running server, with a token for this test
+    const env = { VIGIL_DATA_DIR: join(work, "data"), DATABASE_URL: "" };
+    const owner = await runCli(
+      ["admin", "create-owner", "--email", "root@example.test", "--password-stdin", "--token", "test"],
+      env,
+      "a long enough password\n",
+    );
+    expect(owner.stderr).toContain("root@example.test is the new owner");
+    expect(owner.code).toBe(0);
+    const token = owner.stdout.trim();
+    expect(token).toMatch(/^vigil_pat_[\w-]{43}$/);
+    const clusters = await fetch(`${url}/api/v1/clusters`, { headers: { Authorization: `Bearer ${token}` } });
     expect(clusters.status).toBe(200);
+    const login = await fetch(`${url}/api/v1/auth/login`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ email: "root@example.test", password: "a long enough password" }),
+    });
+    expect(login.status).toBe(200);
+
+    const again = await runCli(
+      ["admin", "create-owner", "--email", "two@example.test", "--password-stdin"],
+      env,
+      "another long password\n",
+    );
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain("this server has an owner already");
+    expect(again.stderr).toContain("--force");
     const doc = (await (await fetch(`${url}/api/v1/openapi.json`)).json()) as {
       paths: Record<string, unknown>;
     };
@@ -91,6 +140,69 @@ describe("vigil serve --scan-time-limit", () => {
     );
     const { existsSync } = await import("node:fs");
     expect(existsSync(dataDir)).toBe(false);
+  });
+});
+
+describe("vigil admin create-owner", () => {
+  it("needs an email, and a password from stdin when stdin is not a terminal", async () => {
+    const env = { VIGIL_DATA_DIR: join(work, "data4"), DATABASE_URL: "" };
+    const noEmail = await runCli(["admin", "create-owner"], env);
+    expect(noEmail.code).toBe(2);
+    expect(noEmail.stderr).toContain("--email is required");
+    const noPassword = await runCli(["admin", "create-owner", "--email", "a@example.test"], env);
+    expect(noPassword.code).toBe(2);
+    expect(noPassword.stderr).toContain("no password: stdin is not a terminal");
+    const short = await runCli(
+      ["admin", "create-owner", "--email", "a@example.test", "--password-stdin"],
+      env,
+      "short\n",
+    );
+    expect(short.code).toBe(2);
+    expect(short.stderr).toContain("shorter than 12 characters");
+    const help = await runCli(["--help"], env);
+    expect(help.stdout).toContain("admin create-owner");
+  });
+});
+
+describe("vigil admin create-owner on PostgreSQL (DATABASE_URL)", () => {
+  it("creates the owner in the database DATABASE_URL names, and refuses a second", async () => {
+    const { createDatabase, createUserRepository } = await import("@vigil/server");
+    const base = process.env.VIGIL_TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+    const schema = `vigil_cli_owner_${process.pid}`;
+    const admin = createDatabase({ url: base });
+    await admin.db.schema.dropSchema(schema).ifExists().cascade().execute();
+    await admin.db.schema.createSchema(schema).execute();
+    const url = new URL(base);
+    url.searchParams.set("options", `-c search_path=${schema}`);
+    try {
+      const env = { DATABASE_URL: url.toString(), VIGIL_DATA_DIR: join(work, "unused") };
+      const args = [
+        "admin",
+        "create-owner",
+        "--email",
+        "pg@example.test",
+        "--name",
+        "PG",
+        "--password-stdin",
+      ];
+      const first = await runCli(args, env, "a long enough password\n");
+      expect(first.stderr).toContain("pg@example.test is the new owner");
+      expect(first.code).toBe(0);
+      const second = await runCli(args, env, "a long enough password\n");
+      expect(second.code).toBe(2);
+      expect(second.stderr).toContain("has an owner already");
+      const database = createDatabase({ url: url.toString() });
+      try {
+        expect(await createUserRepository(database.db).list()).toEqual([
+          expect.objectContaining({ email: "pg@example.test", name: "PG", role: "owner", hasPassword: true }),
+        ]);
+      } finally {
+        await database.close();
+      }
+    } finally {
+      await admin.db.schema.dropSchema(schema).ifExists().cascade().execute();
+      await admin.close();
+    }
   });
 });
 

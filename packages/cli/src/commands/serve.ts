@@ -5,7 +5,9 @@ import {
   apiRoutes,
   createAgentRepository,
   createAgentTokenAuthenticator,
+  createUserRepository,
   loadPolicyFile,
+  NO_USERS_YET,
   PolicyFileError,
   startServer,
 } from "@vigil/server";
@@ -27,6 +29,10 @@ on PostgreSQL when DATABASE_URL is set.
 It also runs the scans: scan execution policies on their schedule, scans started through the
 API, and every 6 hours an advisory update that matches the stored inventories again, without
 pulling any image. On first start with a reachable kubeconfig context it registers that cluster.
+
+Every API route but health, sign-in, the OpenAPI document and metrics needs a user: people
+sign in (session cookie), programs send an API token (Authorization: Bearer vigil_pat_…).
+On a fresh install, create the first owner with \`vigil admin create-owner\`.
 
 Options:
   --port PORT             TCP port (default: $PORT or 8080)
@@ -130,6 +136,9 @@ export async function runServe(argv: readonly string[]): Promise<number> {
       }
       throw error;
     }
+  }
+  if ((await createUserRepository(server.database.db).count()) === 0) {
+    process.stderr.write(`vigil: warning: ${NO_USERS_YET}\n`);
   }
   process.stderr.write(
     `vigil: serving ${server.url} (API ${server.url}/api/v1, data: ${server.database.location})\n`,

@@ -1,11 +1,15 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { authenticateBearer, requireAgent } from "./bearer-authentication.js";
+import type { AuditEventRepository } from "../store/audit-event-repository.js";
+import { auditWrites } from "./audit-writes.js";
+import { authorize } from "./authorize.js";
+import { authenticateBearer } from "./bearer-authentication.js";
 import { isDatabaseUnavailable } from "./database-unavailable.js";
 import type { HttpMetrics } from "./http-metrics.js";
 import { openApiDocument } from "./openapi-document.js";
 import { type BearerTokenAuthenticator, principalOf } from "./principal.js";
 import { ApiError, DEFAULT_MAX_BODY_BYTES, type RouteDefinition } from "./route-definition.js";
+import { csrfRefusalOf, type SessionAuthentication } from "./session-authentication.js";
 
 /** Options of {@link createHttpApp}. */
 export interface HttpAppOptions {
@@ -14,6 +18,14 @@ export interface HttpAppOptions {
   readonly metrics: HttpMetrics;
   /** Who a bearer token stands for (user API tokens, agent tokens), tried in order. */
   readonly authenticators?: readonly BearerTokenAuthenticator[];
+  /** Sign-in sessions (cookie and CSRF token); absent: bearer tokens only. */
+  readonly sessions?: SessionAuthentication;
+  /** Where every write is recorded; absent: nothing is audited. */
+  readonly audit?: AuditEventRepository;
+  /** Whether nobody can sign in yet: an anonymous 401 then says to run `vigil admin create-owner`. */
+  readonly hasNoUsers?: () => Promise<boolean>;
+  /** The audit log's clock; default the system clock. */
+  readonly now?: () => Date;
   /** Where unexpected errors go (never to the client). */
   readonly logError?: (message: string, error: unknown) => void;
 }
@@ -32,6 +44,10 @@ const SECURITY_HEADERS: Readonly<Record<string, string>> = {
  * The HTTP API as a Hono app: every route from its definition, `GET /api/v1/openapi.json`
  * generated from the same definitions, `GET /metrics`, JSON errors (`{error: {status,
  * message, details}}`), 503 when the database is unreachable, and secure headers.
+ *
+ * Every request is authenticated (a bearer token through `authenticators`, else the session
+ * cookie) and authorized against its route's `access` before the handler runs; every write is
+ * audited, refused ones included.
  */
 export function createHttpApp(options: HttpAppOptions): Hono {
   const { metrics } = options;
@@ -75,9 +91,23 @@ export function createHttpApp(options: HttpAppOptions): Hono {
     metrics.duration.observe({ method: c.req.method, route }, seconds);
   });
 
+  if (options.audit) {
+    app.use(
+      "*",
+      auditWrites({
+        events: options.audit,
+        now: options.now ?? (() => new Date()),
+        ...(options.logError ? { logError: options.logError } : {}),
+      }),
+    );
+  }
+
   const authenticators = options.authenticators ?? [];
+  const { sessions } = options;
   app.use("*", async (c, next) => {
-    await authenticateBearer(c, authenticators);
+    // a bearer token wins over a cookie: a program that sends one means it
+    const principal = await authenticateBearer(c, authenticators);
+    if (!principal && sessions) await sessions.authenticate(c);
     await next();
   });
 
@@ -98,7 +128,7 @@ export function createHttpApp(options: HttpAppOptions): Hono {
         ),
     });
     app.on(route.method.toUpperCase(), route.path, limit, async (c) => {
-      requireAgent(route, principalOf(c));
+      await authorize(route, principalOf(c), options.hasNoUsers, csrfRefusalOf(c));
       return route.handler(c);
     });
   }
@@ -108,6 +138,8 @@ export function createHttpApp(options: HttpAppOptions): Hono {
   );
   app.onError((error, c) => {
     if (error instanceof ApiError) {
+      const retryAfter = (error.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+      if (error.status === 429 && typeof retryAfter === "number") c.header("Retry-After", String(retryAfter));
       return c.json(
         {
           error: {

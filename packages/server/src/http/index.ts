@@ -1,6 +1,8 @@
+export * from "./authorize.js";
 export * from "./create-http-app.js";
 export * from "./database-unavailable.js";
 export * from "./http-metrics.js";
+export * from "./login-rate-limit.js";
 export * from "./openapi-document.js";
 export * from "./principal.js";
 export * from "./role.js";
@@ -9,3 +11,6 @@ export * from "./routes/agent-routes.js";
 export * from "./routes/api-route-deps.js";
 export * from "./routes/api-routes.js";
 export * from "./routes/stored-images.js";
+export * from "./session-authentication.js";
+export * from "./user-auth.js";
+export * from "./user-token-authenticator.js";

@@ -15,6 +15,7 @@ export function openApiDocument(
       tags: route.tags,
       operationId: `${route.method}${path.replace(/[{}]/g, "").replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ""))}`,
       "x-vigil-access": route.access,
+      security: securityOf(route),
       ...(route.parameters?.length
         ? {
             parameters: route.parameters.map((p) => ({
@@ -65,5 +66,27 @@ export function openApiDocument(
     },
     servers: [{ url: "/" }],
     paths,
+    components: {
+      securitySchemes: {
+        bearerToken: {
+          type: "http",
+          scheme: "bearer",
+          description: "A user's API token (`vigil_pat_…`), or an agent's token on agent routes",
+        },
+        session: {
+          type: "apiKey",
+          in: "cookie",
+          name: "vigil_session",
+          description: "Set by POST /api/v1/auth/login; POST, PUT, PATCH and DELETE also send X-CSRF-Token",
+        },
+      },
+    },
   };
+}
+
+/** How a route is authenticated: none for public routes, an agent's token, or a user's token or session. */
+function securityOf(route: RouteDefinition): Record<string, string[]>[] {
+  if (route.access === "public") return [];
+  if (route.access === "agent") return [{ bearerToken: [] }];
+  return [{ bearerToken: [] }, { session: [] }];
 }

@@ -1,7 +1,7 @@
 import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { DIALECTS, useTestDatabase } from "../db/test-support/test-databases.js";
-import { type RunningServer, startServer } from "./start-server.js";
+import { NO_USERS_YET, type RunningServer, startServer } from "./start-server.js";
 
 const silent = pino({ level: "silent" });
 
@@ -66,6 +66,23 @@ describe.each(DIALECTS)("the HTTP server on %s", (dialect) => {
     expect(await response.json()).toEqual({
       error: { status: 404, message: "no route for GET /api/v1/nothing-here" },
     });
+  });
+
+  it("says at start, and to anonymous callers, that a fresh install needs vigil admin create-owner", async () => {
+    const lines: string[] = [];
+    server = await startServer({
+      database: database.current,
+      port: 0,
+      host: "127.0.0.1",
+      version: "9.9.9",
+      logger: pino({ level: "warn" }, { write: (line: string) => lines.push(line) }),
+    });
+    expect(lines.map((l) => (JSON.parse(l) as { msg: string }).msg)).toEqual([NO_USERS_YET]);
+    const refused = await fetch(`${server.url}/api/v1/auth/session`);
+    expect(refused.status).toBe(401);
+    expect(((await refused.json()) as { error: { message: string } }).error.message).toMatch(
+      /no users yet: run `vigil admin create-owner/,
+    );
   });
 
   it("answers 503, not 500, while the database is unreachable, and stays up", async () => {

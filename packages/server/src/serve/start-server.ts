@@ -8,6 +8,7 @@ import { createHttpMetrics } from "../http/http-metrics.js";
 import type { BearerTokenAuthenticator } from "../http/principal.js";
 import type { RouteDefinition } from "../http/route-definition.js";
 import { systemRoutes } from "../http/routes/system-routes.js";
+import { createUserAuth, type UserAuthOptions } from "../http/user-auth.js";
 import type { AgentScanIntake } from "../scans/agent-scan-intake.js";
 import type { ScanService } from "../scans/scan-service.js";
 import { type ScanRuntime, type ServeScanOptions, startScanRuntime } from "./scan-runtime.js";
@@ -31,8 +32,13 @@ export interface StartServerOptions {
    * `scans` is the scan runner when `scans.enabled`.
    */
   readonly routes?: (database: VigilDatabase, services: ServerServices) => readonly RouteDefinition[];
-  /** Who bearer tokens stand for (user API tokens, agent tokens), given the open database. */
+  /**
+   * Who bearer tokens stand for besides users' API tokens (which are always first): agent
+   * tokens, given the open database.
+   */
   readonly authenticators?: (database: VigilDatabase) => readonly BearerTokenAuthenticator[];
+  /** Clock, session lifetimes and sign-in limits of the users' sign-in (tests move them). */
+  readonly auth?: UserAuthOptions;
   /** Run scans, the scheduler and the advisory update in this process (see {@link ServeScanOptions}). */
   readonly scans?: ServeScanOptions;
 }
@@ -45,6 +51,27 @@ export interface ServerServices {
   readonly agentScans?: AgentScanIntake;
   /** The server's logger (routes log refusals worth an operator's attention). */
   readonly logger: Logger;
+}
+
+/** What `vigil serve` says at start, and the API's 401 says, while nobody can sign in. */
+export const NO_USERS_YET =
+  "this server has no users yet: run `vigil admin create-owner --email YOU` (same data directory or DATABASE_URL) to create the first owner";
+
+/**
+ * Every route the server serves besides the OpenAPI document and metrics (which
+ * `createHttpApp` adds): health, sign-in, users and audit, then `options.routes`.
+ */
+export function serverRoutes(
+  database: VigilDatabase,
+  options: Pick<StartServerOptions, "version" | "routes">,
+  services: ServerServices,
+  auth: { readonly routes: readonly RouteDefinition[] },
+): RouteDefinition[] {
+  return [
+    ...systemRoutes(database, options.version),
+    ...auth.routes,
+    ...(options.routes?.(database, services) ?? []),
+  ];
 }
 
 /** A running server. */
@@ -91,13 +118,19 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const services: ServerServices = scans
     ? { scans: scans.runner, agentScans: scans.runner, logger }
     : { logger };
+  const auth = createUserAuth(database, options.auth);
   const app = createHttpApp({
-    routes: [...systemRoutes(database, options.version), ...(options.routes?.(database, services) ?? [])],
+    routes: serverRoutes(database, options, services, auth),
     version: options.version,
     metrics: createHttpMetrics(),
-    ...(options.authenticators ? { authenticators: options.authenticators(database) } : {}),
+    authenticators: [auth.tokenAuthenticator, ...(options.authenticators?.(database) ?? [])],
+    sessions: auth.sessions,
+    audit: auth.audit,
+    hasNoUsers: () => auth.hasNoUsers(),
+    ...(options.auth?.now ? { now: options.auth.now } : {}),
     logError: (message, error) => logger.error({ err: error }, message),
   });
+  if (await auth.hasNoUsers().catch(() => false)) logger.warn(NO_USERS_YET);
   const host = options.host ?? "0.0.0.0";
   let listening: { server: ReturnType<typeof serve>; address: AddressInfo };
   try {

@@ -5,6 +5,7 @@
  */
 import type { Generated, Kysely } from "kysely";
 import type { VigilSchema } from "../db/schema.js";
+import type { AuthSchema } from "./auth-schema.js";
 
 /** A cluster Vigil scans. */
 export interface ClustersTable {
@@ -215,7 +216,7 @@ export interface StoreSchema {
 }
 
 /** The database with the store's tables: what the repositories query. */
-export type StoreDb = Kysely<VigilSchema & StoreSchema>;
+export type StoreDb = Kysely<VigilSchema & StoreSchema & AuthSchema>;
 
 /**
  * The repositories' view of the database `createDatabase` opened (its type lists the advisory
@@ -223,5 +224,5 @@ export type StoreDb = Kysely<VigilSchema & StoreSchema>;
  */
 export function storeDb(db: Kysely<VigilSchema>): StoreDb {
   // the mapped type gives the interface the index signature `withTables` asks for
-  return db.withTables<{ [T in keyof StoreSchema]: StoreSchema[T] }>();
+  return db.withTables<{ [T in keyof (StoreSchema & AuthSchema)]: (StoreSchema & AuthSchema)[T] }>();
 }

@@ -11,6 +11,7 @@ const TABLES = [
   "affected_package",
   "agents",
   "api_tokens",
+  "audit_events",
   "clusters",
   "cve_epss",
   "cve_kev",
@@ -21,6 +22,7 @@ const TABLES = [
   "scan_images",
   "scan_policies",
   "scans",
+  "sessions",
   "users",
   "workload_containers",
 ];

@@ -10,6 +10,7 @@ import { dialectOf } from "../dialect.js";
 import { advisoryStoreMigration } from "./0001-advisory-store.js";
 import { scansAndFindingsMigration } from "./0002-scans-and-findings.js";
 import { findingListIndexesMigration } from "./0003-finding-list-indexes.js";
+import { usersSessionsAuditMigration } from "./0005-users-sessions-audit.js";
 import { agentsMigration } from "./0006-agents.js";
 import { findingRowVersionMigration } from "./0009-finding-row-version.js";
 
@@ -22,6 +23,7 @@ export const MIGRATIONS: readonly (readonly [name: string, migration: Migration]
   ["0001-advisory-store", advisoryStoreMigration],
   ["0002-scans-and-findings", scansAndFindingsMigration],
   ["0003-finding-list-indexes", findingListIndexesMigration],
+  ["0005-users-sessions-audit", usersSessionsAuditMigration],
   ["0006-agents", agentsMigration],
   ["0009-finding-row-version", findingRowVersionMigration],
 ];
@@ -67,9 +69,9 @@ export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
     ...(dialectOf(db) === "postgres" ? { migrationTableSchema: await currentSchema(db) } : {}),
   });
   let { error, results } = await migrator.migrateToLatest();
-  // Kysely looks for its bookkeeping table by listing every table of the database; a table
-  // another schema drops meanwhile (another install, a parallel test) fails that listing with
-  // 42P01 naming the other schema's table. Nothing was applied: list again.
+  // Kysely looks for its bookkeeping table by listing every table of the database; a table or
+  // schema that another install or a parallel test drops meanwhile fails that listing with
+  // 42P01 or 3F000 naming the other schema. Nothing was applied: list again.
   for (let attempt = 1; attempt < 3 && isBookkeepingRace(error, results); attempt++) {
     ({ error, results } = await migrator.migrateToLatest());
   }
@@ -93,8 +95,8 @@ async function currentSchema(db: Kysely<any>): Promise<string> {
   return schema;
 }
 
-/** PostgreSQL's undefined_table (42P01) raised by the bookkeeping, not by a migration. */
+/** PostgreSQL's undefined_table or invalid_schema_name raised by the bookkeeping, not by a migration. */
 function isBookkeepingRace(error: unknown, results: readonly MigrationResult[] | undefined): boolean {
   const code = (error as { code?: unknown } | undefined)?.code;
-  return code === "42P01" && !(results ?? []).some((r) => r.status === "Error");
+  return (code === "42P01" || code === "3F000") && !(results ?? []).some((r) => r.status === "Error");
 }

@@ -1,4 +1,5 @@
 import type { FindingActor } from "@vigil/core";
+import type { Context } from "hono";
 import type { ScanService } from "../../scans/scan-service.js";
 import type { ClusterRepository } from "../../store/cluster-repository.js";
 import type { FindingHistoryRepository } from "../../store/finding-history-repository.js";
@@ -6,15 +7,20 @@ import type { FindingRepository } from "../../store/finding-repository.js";
 import type { ScanPolicyRepository } from "../../store/scan-policy-repository.js";
 import type { ScanRepository } from "../../store/scan-repository.js";
 import type { WorkloadContainerRepository } from "../../store/workload-container-repository.js";
+import { actorOf, principalOf } from "../principal.js";
+import { ApiError } from "../route-definition.js";
 import type { StoredImageReader } from "./stored-images.js";
 
 /**
- * The user every change made through the API is recorded as until users and sign-in land:
- * one local operator. Declared here so that the history says `user:local`, not `system`
- * (changes by hand stay told apart from a scan's), and so that one place changes when the
- * request's user is known.
+ * Who a change made through the API is recorded as in finding history: the request's user
+ * (`user:<id>`), so changes by hand stay told apart from a scan's (`system`). Routes that
+ * change findings need a role, so authorization has set a user before the handler runs.
  */
-export const LOCAL_USER: FindingActor = Object.freeze({ type: "user", id: "local" });
+export function requestActor(c: Context): FindingActor {
+  const principal = principalOf(c);
+  if (principal?.kind !== "user") throw new ApiError(401, "changes to findings are made by signed-in users");
+  return actorOf(principal);
+}
 
 /** What the `/api/v1` resource routes read, write and call. */
 export interface ApiRouteDeps {
@@ -34,6 +40,4 @@ export interface ApiRouteDeps {
   readonly newId: () => string;
   /** The server's version, written into the reports it exports. */
   readonly version: string;
-  /** Who changes made through the API are recorded as ({@link LOCAL_USER} until users land). */
-  readonly actor: FindingActor;
 }

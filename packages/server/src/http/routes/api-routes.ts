@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import type { FindingActor } from "@vigil/core";
 import type { VigilDatabase } from "../../db/create-database.js";
 import type { ScanService } from "../../scans/scan-service.js";
 import { createClusterRepository } from "../../store/cluster-repository.js";
@@ -10,7 +9,7 @@ import { createScanRepository } from "../../store/scan-repository.js";
 import { InvalidCursorError, StoreConflictError } from "../../store/store-errors.js";
 import { createWorkloadContainerRepository } from "../../store/workload-container-repository.js";
 import { ApiError, type RouteDefinition } from "../route-definition.js";
-import { type ApiRouteDeps, LOCAL_USER } from "./api-route-deps.js";
+import type { ApiRouteDeps } from "./api-route-deps.js";
 import { clusterRoutes } from "./cluster-routes.js";
 import { developmentFindingRoutes } from "./development-finding-routes.js";
 import { findingExportRoutes } from "./finding-export-routes.js";
@@ -77,8 +76,6 @@ export interface ApiRoutesOptions {
   readonly now?: () => Date;
   /** Default random UUIDs. */
   readonly newId?: () => string;
-  /** Who API changes are recorded as; default {@link LOCAL_USER}. */
-  readonly actor?: FindingActor;
 }
 
 /** The scan service of a server that runs no scans. */
@@ -109,6 +106,5 @@ export function apiRoutes(options: ApiRoutesOptions): RouteDefinition[] {
     now: options.now ?? (() => new Date()),
     newId: options.newId ?? randomUUID,
     version: options.version ?? "0.0.0",
-    actor: options.actor ?? LOCAL_USER,
   });
 }

@@ -218,7 +218,7 @@ describe.each(DIALECTS)("finding routes on %s", (dialect) => {
         id: expect.any(Number),
         findingId: "f1",
         at: NOW.toISOString(),
-        actor: { type: "user", id: "local" },
+        actor: { type: "user", id: api.users.owner.id },
         from: "detected",
         to: "dismissed",
         reason: "false_positive",

@@ -2,7 +2,7 @@ import type { FindingFilter } from "../../store/finding-filter.js";
 import type { FindingHistoryInput, FindingRecord } from "../../store/finding-record.js";
 import { retryWhenFindingsChange } from "../../store/retry-when-findings-change.js";
 import { ApiError, type RouteDefinition } from "../route-definition.js";
-import type { ApiRouteDeps } from "./api-route-deps.js";
+import { type ApiRouteDeps, requestActor } from "./api-route-deps.js";
 import {
   countsSchema,
   errorResponses,
@@ -178,7 +178,7 @@ export function findingRoutes(deps: ApiRouteDeps): RouteDefinition[] {
           const unchanged: string[] = [];
           const refused: ReturnType<typeof refusal>[] = [];
           for (const record of records) {
-            const plan = planStateChange(record, request, deps.actor, now);
+            const plan = planStateChange(record, request, requestActor(c), now);
             if (plan.ok) {
               changed.push(plan.record);
               history.push(plan.history);
@@ -251,7 +251,7 @@ export function findingRoutes(deps: ApiRouteDeps): RouteDefinition[] {
         const record = await retryWhenFindingsChange(async () => {
           const stored = await deps.findings.get(id);
           if (!stored) throw notFound("finding", id);
-          const plan = planStateChange(stored, request, deps.actor, deps.now());
+          const plan = planStateChange(stored, request, requestActor(c), deps.now());
           if (!plan.ok) throw new ApiError(422, plan.error.message, refusal(plan.error, id));
           await deps.findings.applyChanges({ findings: [plan.record], history: [plan.history] });
           return plan.record;

@@ -120,7 +120,7 @@ export function scanRoutes(deps: ApiRouteDeps): RouteDefinition[] {
     {
       method: "post",
       path: "/api/v1/scans",
-      access: "developer",
+      access: "maintainer",
       summary: "Start a scan of a cluster; it runs in the background",
       tags: ["scans"],
       requestBody: {
@@ -162,7 +162,7 @@ export function scanRoutes(deps: ApiRouteDeps): RouteDefinition[] {
     {
       method: "post",
       path: "/api/v1/scans/:id/cancel",
-      access: "developer",
+      access: "maintainer",
       summary: "Cancel a queued or running scan",
       tags: ["scans"],
       parameters: [idParameter("The scan id")],

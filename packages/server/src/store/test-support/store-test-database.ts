@@ -28,6 +28,8 @@ export const STORE_TABLES = [
   "scans",
   "scan_policies",
   "agents",
+  "audit_events",
+  "sessions",
   "api_tokens",
   "users",
   "clusters",

@@ -2,6 +2,10 @@
  * The resource routes' tests: one server per test file and dialect, on loopback over real
  * HTTP, on a database migrated once and emptied before each test (`useStoreTestDatabase`),
  * with a fixed clock, counting ids and a fake scan service that records its calls.
+ *
+ * Before each test it seeds one user per role, each with an API token; `request` sends the
+ * owner's unless told to call as another role, as an agent (a test agent token, standing for
+ * the agent authenticator another module provides) or anonymously.
  */
 import type { Kysely } from "kysely";
 import { pino } from "pino";
@@ -11,12 +15,41 @@ import type { DatabaseDialect } from "../../../db/dialect.js";
 import type { VigilSchema } from "../../../db/schema.js";
 import type { ScanService, StartScanRequest } from "../../../scans/scan-service.js";
 import { type RunningServer, startServer } from "../../../serve/start-server.js";
+import { createApiTokenRepository } from "../../../store/api-token-repository.js";
 import { createClusterRepository } from "../../../store/cluster-repository.js";
 import type { FindingRecord } from "../../../store/finding-record.js";
 import { createFindingRepository } from "../../../store/finding-repository.js";
 import { createScanRepository } from "../../../store/scan-repository.js";
 import { useStoreTestDatabase } from "../../../store/test-support/store-test-database.js";
+import { createUserRepository } from "../../../store/user-repository.js";
+import type { BearerTokenAuthenticator } from "../../principal.js";
+import { ROLES, type Role } from "../../role.js";
+import type { UserAuthOptions } from "../../user-auth.js";
 import { apiRoutes } from "../api-routes.js";
+
+/** Whom a test request is made as: a user of a role, an agent, or nobody. */
+export type Caller = Role | "agent" | "anonymous";
+
+/** Every caller, least first. */
+export const CALLERS: readonly Caller[] = ["anonymous", ...ROLES, "agent"];
+
+/** The seeded user of each role: id `user-<role>`, email `<role>@vigil.test`. */
+export interface SeededUser {
+  readonly id: string;
+  readonly email: string;
+  /** Their API token (`vigil_pat_…`). */
+  readonly token: string;
+}
+
+/** The bearer token the test agent authenticator knows. */
+export const TEST_AGENT_TOKEN = "test-agent-token";
+
+/** An agent token for tests (agent tokens proper are another module's). */
+const testAgents: BearerTokenAuthenticator = {
+  async authenticate(token) {
+    return token === TEST_AGENT_TOKEN ? { kind: "agent", agentId: "agent-1", clusterId: "prod" } : undefined;
+  },
+};
 
 /** The fixed time the server's clock reads unless a test moves it. */
 export const NOW = new Date("2024-06-01T12:00:00.000Z");
@@ -37,8 +70,13 @@ export interface ApiTestServer {
   readonly scanCalls: ScanCalls;
   /** Moves the server's clock. */
   setNow(now: Date): void;
-  /** `fetch` of a path under the server, with a JSON body when `json` is given. */
-  request(path: string, init?: RequestInit & { json?: unknown }): Promise<Response>;
+  /** The seeded users by role (fresh each test). */
+  readonly users: Readonly<Record<Role, SeededUser>>;
+  /**
+   * `fetch` of a path under the server, with a JSON body when `json` is given, as the owner
+   * unless `as` says otherwise.
+   */
+  request(path: string, init?: RequestInit & { json?: unknown; as?: Caller }): Promise<Response>;
   /** Stores findings (and nothing else) through the repository. */
   seedFindings(findings: readonly FindingRecord[]): Promise<void>;
   /** Registers kubeconfig clusters named after their ids. */
@@ -48,13 +86,17 @@ export interface ApiTestServer {
 const silent = pino({ level: "silent" });
 
 /** Registers hooks that give the enclosing `describe` a running server on `dialect`. */
-export function useApiServer(dialect: DatabaseDialect): ApiTestServer {
+export function useApiServer(
+  dialect: DatabaseDialect,
+  options: { readonly auth?: Omit<UserAuthOptions, "now"> } = {},
+): ApiTestServer {
   const database = useStoreTestDatabase(dialect);
   let server: RunningServer | undefined;
   let setupError: unknown;
   let now = NOW;
   let ids = 0;
   const scanCalls: { started: StartScanRequest[]; cancelled: string[] } = { started: [], cancelled: [] };
+  const users = {} as Record<Role, SeededUser>;
 
   const scans: ScanService = {
     async start(request) {
@@ -85,6 +127,8 @@ export function useApiServer(dialect: DatabaseDialect): ApiTestServer {
         host: "127.0.0.1",
         version: "1.2.3",
         logger: silent,
+        auth: { ...options.auth, now: () => now },
+        authenticators: () => [testAgents],
         routes: (db) =>
           apiRoutes({
             database: db,
@@ -98,11 +142,25 @@ export function useApiServer(dialect: DatabaseDialect): ApiTestServer {
       setupError = error;
     }
   });
-  beforeEach(() => {
+  beforeEach(async () => {
     if (setupError) throw setupError;
     now = NOW;
     scanCalls.started.length = 0;
     scanCalls.cancelled.length = 0;
+    const userStore = createUserRepository(database.current.db);
+    const tokens = createApiTokenRepository(database.current.db);
+    for (const role of ROLES) {
+      const id = `user-${role}`;
+      const email = `${role}@vigil.test`;
+      await userStore.create({ id, email, name: role, role, createdAt: NOW.toISOString() });
+      const { token } = await tokens.create({
+        id: `token-${role}`,
+        userId: id,
+        name: "tests",
+        createdAt: NOW.toISOString(),
+      });
+      users[role] = { id, email, token };
+    }
   });
   afterAll(async () => {
     await server?.close();
@@ -122,16 +180,18 @@ export function useApiServer(dialect: DatabaseDialect): ApiTestServer {
     setNow(value) {
       now = value;
     },
+    users,
     request(path, init = {}) {
-      const { json, ...rest } = init;
+      const { json, as = "owner", ...rest } = init;
+      const token = as === "anonymous" ? undefined : as === "agent" ? TEST_AGENT_TOKEN : users[as].token;
       return fetch(`${server!.url}${path}`, {
         ...rest,
-        ...(json !== undefined
-          ? {
-              body: JSON.stringify(json),
-              headers: { "Content-Type": "application/json", ...(rest.headers as Record<string, string>) },
-            }
-          : {}),
+        ...(json !== undefined ? { body: JSON.stringify(json) } : {}),
+        headers: {
+          ...(json !== undefined ? { "Content-Type": "application/json" } : {}),
+          ...(token ? { Authorization: `Bearer ${token}` } : {}),
+          ...(rest.headers as Record<string, string>),
+        },
       });
     },
     async seedFindings(findings) {
