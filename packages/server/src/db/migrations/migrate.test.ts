@@ -22,6 +22,8 @@ const TABLES = [
   "scan_policies",
   "scans",
   "users",
+  "webhook_deliveries",
+  "webhooks",
   "workload_containers",
 ];
 
