@@ -10,4 +10,6 @@ export * from "./scan-policy-repository.js";
 export * from "./scan-repository.js";
 export { InvalidCursorError, isUniqueViolation, StoreConflictError } from "./store-errors.js";
 export { type StoreDb, type StoreSchema, storeDb } from "./store-schema.js";
+export * from "./webhook-delivery-repository.js";
+export * from "./webhook-repository.js";
 export * from "./workload-container-repository.js";
