@@ -61,7 +61,11 @@ export async function runServe(argv: readonly string[]): Promise<number> {
       ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {}),
       version: TOOL_VERSION,
       routes: (database, services) =>
-        apiRoutes({ database, ...(services.scans ? { scans: services.scans } : {}) }),
+        apiRoutes({
+          database,
+          ...(services.scans ? { scans: services.scans } : {}),
+          ...(services.notifications ? { notifications: services.notifications } : {}),
+        }),
       scans: {
         enabled: !values["no-scans"],
         ...(values.kubeconfig ? { kubeconfigPath: values.kubeconfig } : {}),

@@ -13,6 +13,8 @@ import {
   reconcileFindings,
   type ScanCoverage,
 } from "@vigil/core";
+import { findingNoticesOf } from "../notify/finding-notices.js";
+import type { FindingNotice } from "../notify/notification-event.js";
 import type { ClusterRecord } from "../store/cluster-repository.js";
 import { toFinding } from "../store/finding-record.js";
 import type { ImagePackageKey } from "../store/image-package-keys.js";
@@ -51,6 +53,11 @@ export interface RematchReport {
   readonly failedImages: number;
   /** Clusters whose findings changed, each with the scan that changed them. */
   readonly clusters: readonly RematchClusterReport[];
+  /**
+   * Findings created, reopened or newly KEV-listed, as written and committed (what the
+   * notifications report), in every cluster.
+   */
+  readonly notices: readonly FindingNotice[];
 }
 
 const REMATCH_REASON =
@@ -85,7 +92,7 @@ export async function rematchStoredImages(
     ...(await stores.images.listNotMatchedWith(revision)),
     ...(options.packages?.length ? await stores.images.listByPackages(options.packages) : []),
   ]);
-  if (keys.length === 0) return { revision, images: 0, failedImages: 0, clusters: [] };
+  if (keys.length === 0) return { revision, images: 0, failedImages: 0, clusters: [], notices: [] };
 
   const clusters = await stores.clusters.list();
   const containers = new Map<string, WorkloadContainerRecord[]>();
@@ -148,6 +155,7 @@ export async function rematchStoredImages(
     images,
     failedImages,
     clusters: [...runs.values()].map((r) => ({ clusterId: r.clusterId, scanId: r.scanId, counts: r.counts })),
+    notices: [...runs.values()].flatMap((r) => r.notices),
   };
 }
 
@@ -159,6 +167,7 @@ interface ClusterRematch {
   readonly namespaces: Set<string>;
   readonly containers: Set<string>;
   readonly images: Map<string, { reference: string }>;
+  readonly notices: FindingNotice[];
   detections: number;
 }
 
@@ -217,11 +226,13 @@ async function rematchCluster(
         namespaces: new Set(),
         containers: new Set(),
         images: new Map(),
+        notices: [],
         detections: 0,
       };
       runs.set(cluster.id, run);
     }
     await stores.findings.applyChanges(changes);
+    run.notices.push(...findingNoticesOf(reconciled, stored, changes.findings));
     const written = new Set(changes.findings.map((f) => findingKey(f.identity)));
     for (const t of reconciled.transitions) {
       if (t.kind === "unchanged-not-covered" || !written.has(t.key)) continue;

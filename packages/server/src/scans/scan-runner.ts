@@ -11,6 +11,8 @@ import {
 import { type Logger, pino } from "pino";
 import type { VigilDatabase } from "../db/create-database.js";
 import { ApiError } from "../http/route-definition.js";
+import type { FindingNotice } from "../notify/notification-event.js";
+import type { ScanEventSink } from "../notify/scan-event-sink.js";
 import type { ClusterRecord } from "../store/cluster-repository.js";
 import type { ScanRecord, ScanStatus, ScanWithImages } from "../store/scan-repository.js";
 import { createKeyedLock } from "./keyed-lock.js";
@@ -56,6 +58,8 @@ export interface ScanRunnerOptions {
    * Only one process may run scans against a database while this holds (single machine mode).
    */
   readonly recover?: boolean;
+  /** Told what each finished scan and re-match committed (notifications); never waited for. */
+  readonly events?: ScanEventSink;
 }
 
 /** What the runner found of a previous process when it started. */
@@ -212,7 +216,7 @@ export function createScanRunner(options: ScanRunnerOptions): ScanRunner {
   async function finish(
     entry: Entry,
     status: ScanStatus,
-    fields: { result?: ClusterScanResult; error?: string } = {},
+    fields: { result?: ClusterScanResult; error?: string; notices?: readonly FindingNotice[] } = {},
   ): Promise<void> {
     const { scan } = entry;
     try {
@@ -236,6 +240,16 @@ export function createScanRunner(options: ScanRunnerOptions): ScanRunner {
         },
         "scan finished",
       );
+      if (changed) {
+        options.events?.scanFinished({
+          scanId: scan.id,
+          clusterId: scan.clusterId,
+          status,
+          ...(fields.error !== undefined ? { error: fields.error } : {}),
+          ...(fields.result ? { failures: fields.result.failures } : {}),
+          notices: fields.notices ?? [],
+        });
+      }
     } catch (error) {
       logger.error({ err: error, scanId: scan.id, status }, "could not record the end of a scan");
     }
@@ -287,6 +301,7 @@ export function createScanRunner(options: ScanRunnerOptions): ScanRunner {
       return;
     }
     entry.phase = "writing";
+    let notices: readonly FindingNotice[];
     try {
       const written = await storeClusterScan(context, {
         scan,
@@ -294,14 +309,18 @@ export function createScanRunner(options: ScanRunnerOptions): ScanRunner {
         revision,
         ...(options.registry?.platform ? { platform: options.registry.platform } : {}),
       });
-      logger.debug({ scanId: scan.id, written }, "scan results stored");
+      logger.debug(
+        { scanId: scan.id, written: { ...written, notices: written.notices.length } },
+        "scan results stored",
+      );
+      notices = written.notices;
     } catch (error) {
       return finish(entry, "failed", {
         result,
         error: `the scan ran but its results could not be stored: ${messageOf(error)}`,
       });
     }
-    return finish(entry, result.status, { result });
+    return finish(entry, result.status, { result, notices });
   }
 
   async function aborted(entry: Entry): Promise<void> {
@@ -478,9 +497,11 @@ export function createScanRunner(options: ScanRunnerOptions): ScanRunner {
       const signal = rematchOptions.signal
         ? AbortSignal.any([rematchOptions.signal, stopController.signal])
         : stopController.signal;
-      const work = rematchLock.run("rematch", () =>
-        rematchStoredImages(context, { ...rematchOptions, signal }),
-      );
+      const work = rematchLock.run("rematch", async () => {
+        const report = await rematchStoredImages(context, { ...rematchOptions, signal });
+        options.events?.rematched(report);
+        return report;
+      });
       rematches.add(work);
       void work.then(
         () => rematches.delete(work),

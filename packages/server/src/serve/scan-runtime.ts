@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import type { VigilDatabase } from "../db/create-database.js";
 import { type KubeConfigError, loadKubeConfig } from "../kube/kube-config.js";
 import { createKubernetesClientReader } from "../kube/kubernetes-client-reader.js";
+import type { ScanEventSink } from "../notify/scan-event-sink.js";
 import { type AdvisorySync, createAdvisorySourcesSync } from "../scans/advisory-sync.js";
 import {
   type AdvisoryUpdateReport,
@@ -75,7 +76,7 @@ export interface ScanRuntime {
 export async function startScanRuntime(
   database: VigilDatabase,
   options: ServeScanOptions,
-  context: { readonly dataDir?: string; readonly logger: Logger },
+  context: { readonly dataDir?: string; readonly logger: Logger; readonly events?: ScanEventSink },
 ): Promise<ScanRuntime> {
   const logger = context.logger.child({ component: "scans" });
   const clock = options.clock ?? { now: () => new Date() };
@@ -94,6 +95,7 @@ export async function startScanRuntime(
     ...(options.concurrency ? { concurrency: options.concurrency } : {}),
     ...(cacheDir ? { cacheDir } : {}),
     ...(options.registry ? { registry: options.registry } : {}),
+    ...(context.events ? { events: context.events } : {}),
   });
   await runner.recovered;
 

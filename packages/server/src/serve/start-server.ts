@@ -8,6 +8,11 @@ import { createHttpMetrics } from "../http/http-metrics.js";
 import type { BearerTokenAuthenticator } from "../http/principal.js";
 import type { RouteDefinition } from "../http/route-definition.js";
 import { systemRoutes } from "../http/routes/system-routes.js";
+import {
+  type NotificationsRuntime,
+  type ServeNotificationOptions,
+  startNotifications,
+} from "../notify/notifications-runtime.js";
 import type { ScanService } from "../scans/scan-service.js";
 import { type ScanRuntime, type ServeScanOptions, startScanRuntime } from "./scan-runtime.js";
 
@@ -34,12 +39,16 @@ export interface StartServerOptions {
   readonly authenticators?: (database: VigilDatabase) => readonly BearerTokenAuthenticator[];
   /** Run scans, the scheduler and the advisory update in this process (see {@link ServeScanOptions}). */
   readonly scans?: ServeScanOptions;
+  /** Webhook notifications (on unless `enabled: false`); see {@link ServeNotificationOptions}. */
+  readonly notifications?: ServeNotificationOptions;
 }
 
 /** What the server hands its routes besides the database. */
 export interface ServerServices {
   /** Starts and cancels scans; absent when this server does not run scans. */
   readonly scans?: ScanService;
+  /** The webhook outbox and URL policy; absent when notifications are off. */
+  readonly notifications?: Pick<NotificationsRuntime, "outbox" | "urlPolicy">;
 }
 
 /** A running server. */
@@ -49,10 +58,13 @@ export interface RunningServer {
   readonly database: VigilDatabase;
   /** The scan runner, scheduler and advisory update, when `scans.enabled`. */
   readonly scans?: ScanRuntime;
+  /** The webhook outbox and dispatcher, unless notifications are off. */
+  readonly notifications?: NotificationsRuntime;
   /**
    * Stops accepting requests and waits for those in flight, stops the scheduler and the scan
-   * runner (running scans become `interrupted` and run again at the next start), then closes
-   * the database.
+   * runner (running scans become `interrupted` and run again at the next start), then the
+   * webhook dispatcher (deliveries in flight stay pending for the next start), then closes the
+   * database.
    */
   close(): Promise<void>;
 }
@@ -71,19 +83,28 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     if (owned) await database.close();
     throw error;
   }
+  const notifications =
+    options.notifications?.enabled === false
+      ? undefined
+      : startNotifications(database, options.notifications ?? {}, { logger, version: options.version });
   let scans: ScanRuntime | undefined;
   if (options.scans?.enabled) {
     try {
       scans = await startScanRuntime(database, options.scans, {
         logger,
         ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+        ...(notifications ? { events: notifications.outbox } : {}),
       });
     } catch (error) {
+      await notifications?.stop();
       if (owned) await database.close();
       throw error;
     }
   }
-  const services: ServerServices = scans ? { scans: scans.runner } : {};
+  const services: ServerServices = {
+    ...(scans ? { scans: scans.runner } : {}),
+    ...(notifications ? { notifications } : {}),
+  };
   const app = createHttpApp({
     routes: [...systemRoutes(database, options.version), ...(options.routes?.(database, services) ?? [])],
     version: options.version,
@@ -104,6 +125,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     );
   } catch (error) {
     await scans?.stop();
+    await notifications?.stop();
     if (owned) await database.close();
     throw error;
   }
@@ -116,10 +138,12 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     url,
     database,
     ...(scans ? { scans } : {}),
+    ...(notifications ? { notifications } : {}),
     close() {
       closing ??= (async () => {
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await scans?.stop();
+        await notifications?.stop();
         if (owned) await database.close();
         logger.info("vigil server stopped");
       })();

@@ -7,6 +7,7 @@ import type { ScanPolicyRepository } from "../../store/scan-policy-repository.js
 import type { ScanRepository } from "../../store/scan-repository.js";
 import type { WorkloadContainerRepository } from "../../store/workload-container-repository.js";
 import type { StoredImageReader } from "./stored-images.js";
+import type { WebhookRouteDeps } from "./webhook-routes.js";
 
 /**
  * The user every change made through the API is recorded as until users and sign-in land:
@@ -36,4 +37,6 @@ export interface ApiRouteDeps {
   readonly version: string;
   /** Who changes made through the API are recorded as ({@link LOCAL_USER} until users land). */
   readonly actor: FindingActor;
+  /** Webhooks, their delivery log and the outbox that sends test pings. */
+  readonly notifications: Omit<WebhookRouteDeps, "now" | "newId">;
 }

@@ -29,6 +29,13 @@ const EXPECTED: readonly (readonly [string, string, string])[] = [
   ["get", "/api/v1/findings/{id}", "developer"],
   ["post", "/api/v1/findings/{id}/state", "developer"],
   ["post", "/api/v1/projects/{project}/development-findings", "developer"],
+  ["get", "/api/v1/webhooks", "maintainer"],
+  ["post", "/api/v1/webhooks", "maintainer"],
+  ["get", "/api/v1/webhooks/{id}", "maintainer"],
+  ["put", "/api/v1/webhooks/{id}", "maintainer"],
+  ["delete", "/api/v1/webhooks/{id}", "maintainer"],
+  ["post", "/api/v1/webhooks/{id}/test", "maintainer"],
+  ["get", "/api/v1/webhooks/{id}/deliveries", "maintainer"],
 ];
 
 interface Operation {

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { FindingActor } from "@vigil/core";
 import type { VigilDatabase } from "../../db/create-database.js";
+import type { NotificationsRuntime } from "../../notify/notifications-runtime.js";
 import type { ScanService } from "../../scans/scan-service.js";
 import { createClusterRepository } from "../../store/cluster-repository.js";
 import { createFindingHistoryRepository } from "../../store/finding-history-repository.js";
@@ -8,6 +9,8 @@ import { createFindingRepository } from "../../store/finding-repository.js";
 import { createScanPolicyRepository } from "../../store/scan-policy-repository.js";
 import { createScanRepository } from "../../store/scan-repository.js";
 import { InvalidCursorError, StoreConflictError } from "../../store/store-errors.js";
+import { createWebhookDeliveryRepository } from "../../store/webhook-delivery-repository.js";
+import { createWebhookRepository } from "../../store/webhook-repository.js";
 import { createWorkloadContainerRepository } from "../../store/workload-container-repository.js";
 import { ApiError, type RouteDefinition } from "../route-definition.js";
 import { type ApiRouteDeps, LOCAL_USER } from "./api-route-deps.js";
@@ -18,6 +21,7 @@ import { findingRoutes } from "./finding-routes.js";
 import { policyRoutes } from "./policy-routes.js";
 import { scanRoutes } from "./scan-routes.js";
 import { createStoredImageReader } from "./stored-images.js";
+import { webhookRoutes } from "./webhook-routes.js";
 
 /**
  * Every `/api/v1` resource route: clusters, policies, scans, findings (list, summary, export,
@@ -33,6 +37,7 @@ export function allRoutes(deps: ApiRouteDeps): RouteDefinition[] {
     ...findingExportRoutes(deps),
     ...findingRoutes(deps),
     ...developmentFindingRoutes(deps),
+    ...webhookRoutes({ ...deps.notifications, now: deps.now, newId: deps.newId }),
   ];
   return routes.map((route) => ({
     ...route,
@@ -79,6 +84,12 @@ export interface ApiRoutesOptions {
   readonly newId?: () => string;
   /** Who API changes are recorded as; default {@link LOCAL_USER}. */
   readonly actor?: FindingActor;
+  /**
+   * The webhook outbox (test pings) and URL policy (`startServer` hands its routes
+   * `services.notifications`). Without it webhooks can be configured, with no host allow-list,
+   * and a test ping answers 503.
+   */
+  readonly notifications?: Pick<NotificationsRuntime, "outbox" | "urlPolicy">;
 }
 
 /** The scan service of a server that runs no scans. */
@@ -93,7 +104,7 @@ function noScans(): ApiError {
 
 /**
  * The resource routes over an open database, for `startServer`'s `routes` option:
- * `startServer({ ..., routes: (database, services) => apiRoutes({ database, scans: services.scans }) })`.
+ * `startServer({ ..., routes: (database, services) => apiRoutes({ database, ...services }) })`.
  */
 export function apiRoutes(options: ApiRoutesOptions): RouteDefinition[] {
   const db = options.database.db;
@@ -110,5 +121,11 @@ export function apiRoutes(options: ApiRoutesOptions): RouteDefinition[] {
     newId: options.newId ?? randomUUID,
     version: options.version ?? "0.0.0",
     actor: options.actor ?? LOCAL_USER,
+    notifications: {
+      webhooks: createWebhookRepository(db),
+      deliveries: createWebhookDeliveryRepository(db),
+      urlPolicy: options.notifications?.urlPolicy ?? {},
+      ...(options.notifications ? { outbox: options.notifications.outbox } : {}),
+    },
   });
 }

@@ -85,9 +85,10 @@ export function useApiServer(dialect: DatabaseDialect): ApiTestServer {
         host: "127.0.0.1",
         version: "1.2.3",
         logger: silent,
-        routes: (db) =>
+        routes: (db, services) =>
           apiRoutes({
             database: db,
+            ...(services.notifications ? { notifications: services.notifications } : {}),
             scans,
             version: "1.2.3",
             now: () => now,
