@@ -23,6 +23,9 @@ Options:
                           creating or replacing each by name; a file with errors stops the start
   --no-scans              serve the API only: no scans, no scheduler, no advisory update
   --no-advisory-update    never fetch advisories (air-gapped: use vigil db import)
+  --webhook-hosts LIST    hosts webhooks may point at, comma-separated (\`*.example.com\` for
+                          sub-domains); default any (webhooks are configured by maintainers)
+  --no-notifications      send no webhooks (deliveries already queued wait for a start without it)
 
 Stops gracefully on SIGINT or SIGTERM.`;
 
@@ -38,6 +41,8 @@ export async function runServe(argv: readonly string[]): Promise<number> {
       policies: { type: "string" },
       "no-scans": { type: "boolean", default: false },
       "no-advisory-update": { type: "boolean", default: false },
+      "webhook-hosts": { type: "string" },
+      "no-notifications": { type: "boolean", default: false },
       debug: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -50,6 +55,13 @@ export async function runServe(argv: readonly string[]): Promise<number> {
   const port = Number(portText);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new CliError(`--port must be a TCP port number, not ${JSON.stringify(portText)}`);
+  }
+  const webhookHosts = values["webhook-hosts"]
+    ?.split(",")
+    .map((host) => host.trim())
+    .filter(Boolean);
+  if (webhookHosts?.length === 0) {
+    throw new CliError("--webhook-hosts needs at least one host name, e.g. hooks.slack.com");
   }
   const dataDir = resolve(values["data-dir"] ?? process.env.VIGIL_DATA_DIR ?? "data");
   let server: Awaited<ReturnType<typeof startServer>>;
@@ -70,6 +82,10 @@ export async function runServe(argv: readonly string[]): Promise<number> {
         enabled: !values["no-scans"],
         ...(values.kubeconfig ? { kubeconfigPath: values.kubeconfig } : {}),
         advisoryUpdate: { enabled: !values["no-advisory-update"] },
+      },
+      notifications: {
+        enabled: !values["no-notifications"],
+        ...(webhookHosts ? { allowedHosts: webhookHosts } : {}),
       },
     });
   } catch (error) {
