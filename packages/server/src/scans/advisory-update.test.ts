@@ -66,13 +66,7 @@ describe.each(DIALECTS)("the advisory update on %s", (dialect) => {
         async rematch(options) {
           calls.push(options?.packages);
           await gate;
-          return {
-            revision: "r",
-            images: 0,
-            failedImages: 0,
-            clusters: [],
-            notices: [],
-          } satisfies RematchReport;
+          return { revision: "r", images: 0, failedImages: 0, clusters: [] } satisfies RematchReport;
         },
       },
       sync: async () => ({

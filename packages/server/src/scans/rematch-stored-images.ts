@@ -33,6 +33,11 @@ export interface RematchOptions {
   readonly signal?: AbortSignal;
   /** Images matched per batch (default 200): bounds what is held in memory at once. */
   readonly batchSize?: number;
+  /**
+   * Told, after each cluster's findings transaction committed, the findings it created,
+   * reopened or newly saw KEV-listed (notifications), even when a later step fails.
+   */
+  readonly committed?: (notices: readonly FindingNotice[], revision: string) => void;
 }
 
 /** What one cluster's findings went through in a re-match. */
@@ -53,11 +58,6 @@ export interface RematchReport {
   readonly failedImages: number;
   /** Clusters whose findings changed, each with the scan that changed them. */
   readonly clusters: readonly RematchClusterReport[];
-  /**
-   * Findings created, reopened or newly KEV-listed, as written and committed (what the
-   * notifications report), in every cluster.
-   */
-  readonly notices: readonly FindingNotice[];
 }
 
 const REMATCH_REASON =
@@ -92,7 +92,7 @@ export async function rematchStoredImages(
     ...(await stores.images.listNotMatchedWith(revision)),
     ...(options.packages?.length ? await stores.images.listByPackages(options.packages) : []),
   ]);
-  if (keys.length === 0) return { revision, images: 0, failedImages: 0, clusters: [], notices: [] };
+  if (keys.length === 0) return { revision, images: 0, failedImages: 0, clusters: [] };
 
   const clusters = await stores.clusters.list();
   const containers = new Map<string, WorkloadContainerRecord[]>();
@@ -131,7 +131,8 @@ export async function rematchStoredImages(
       for (const cluster of clusters) {
         const running = (containers.get(cluster.id) ?? []).filter((c) => byDigest.has(c.digest));
         if (running.length === 0) continue;
-        await rematchCluster(context, cluster, running, byDigest, runs);
+        const notices = await rematchCluster(context, cluster, running, byDigest, runs);
+        if (notices.length > 0) options.committed?.(notices, revision);
       }
       const matchedAt = context.clock.now().toISOString();
       for (const { record, matches } of batch) {
@@ -155,7 +156,6 @@ export async function rematchStoredImages(
     images,
     failedImages,
     clusters: [...runs.values()].map((r) => ({ clusterId: r.clusterId, scanId: r.scanId, counts: r.counts })),
-    notices: [...runs.values()].flatMap((r) => r.notices),
   };
 }
 
@@ -167,7 +167,6 @@ interface ClusterRematch {
   readonly namespaces: Set<string>;
   readonly containers: Set<string>;
   readonly images: Map<string, { reference: string }>;
-  readonly notices: FindingNotice[];
   detections: number;
 }
 
@@ -177,13 +176,13 @@ async function rematchCluster(
   running: readonly WorkloadContainerRecord[],
   byDigest: ReadonlyMap<string, { record: ImageRecord; matches: InventoryMatches }>,
   runs: Map<string, ClusterRematch>,
-): Promise<void> {
+): Promise<FindingNotice[]> {
   const { stores } = context;
   const detections = detectionsOfStoredContainers(cluster.id, running, byDigest);
   const enrichmentOf = createEnrichmentIndex(
     [...byDigest].map(([digest, { matches }]) => ({ digest, matches: matches.matches })),
   );
-  await context.findingsLock.run(cluster.id, async () => {
+  return context.findingsLock.run(cluster.id, async () => {
     const now = context.clock.now();
     const existing = runs.get(cluster.id);
     const scanId = existing?.scanId ?? context.newId();
@@ -204,7 +203,7 @@ async function rematchCluster(
       enrichmentOf,
       mode: "rematch",
     });
-    if (changes.findings.length === 0 && changes.history.length === 0) return;
+    if (changes.findings.length === 0 && changes.history.length === 0) return [];
     let run = existing;
     if (!run) {
       const createdAt = now.toISOString();
@@ -226,13 +225,11 @@ async function rematchCluster(
         namespaces: new Set(),
         containers: new Set(),
         images: new Map(),
-        notices: [],
         detections: 0,
       };
       runs.set(cluster.id, run);
     }
     await stores.findings.applyChanges(changes);
-    run.notices.push(...findingNoticesOf(reconciled, stored, changes.findings));
     const written = new Set(changes.findings.map((f) => findingKey(f.identity)));
     for (const t of reconciled.transitions) {
       if (t.kind === "unchanged-not-covered" || !written.has(t.key)) continue;
@@ -244,6 +241,7 @@ async function rematchCluster(
       run.containers.add(JSON.stringify([c.namespace, c.workloadKind, c.workloadName, c.containerName]));
       run.images.set(c.digest, { reference: byDigest.get(c.digest)!.record.reference });
     }
+    return findingNoticesOf(reconciled, stored, changes.findings);
   });
 }
 

@@ -498,9 +498,23 @@ export function createScanRunner(options: ScanRunnerOptions): ScanRunner {
         ? AbortSignal.any([rematchOptions.signal, stopController.signal])
         : stopController.signal;
       const work = rematchLock.run("rematch", async () => {
-        const report = await rematchStoredImages(context, { ...rematchOptions, signal });
-        options.events?.rematched(report);
-        return report;
+        const events = options.events;
+        if (!events) return rematchStoredImages(context, { ...rematchOptions, signal });
+        // what committed is told even when a later step fails
+        const committed: FindingNotice[] = [];
+        let revision = "";
+        try {
+          return await rematchStoredImages(context, {
+            ...rematchOptions,
+            signal,
+            committed: (notices, matchedWith) => {
+              committed.push(...notices);
+              revision = matchedWith;
+            },
+          });
+        } finally {
+          if (committed.length > 0) events.rematched({ revision, notices: committed });
+        }
       });
       rematches.add(work);
       void work.then(
