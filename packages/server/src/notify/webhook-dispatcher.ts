@@ -86,7 +86,14 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
       return;
     }
     pumping = pump()
-      .catch((error: unknown) => logger.error({ err: error }, "could not read the webhook outbox"))
+      .catch((error: unknown) => {
+        logger.error({ err: error }, "could not read the webhook outbox; trying again later");
+        // the database may be back at the next look
+        if (!stopping && !timer) {
+          timer = setTimeout(wake, pollMs);
+          timer.unref();
+        }
+      })
       .finally(() => {
         pumping = undefined;
         if (again) {
