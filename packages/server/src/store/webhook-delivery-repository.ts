@@ -52,8 +52,9 @@ export interface DeliveryAttempt {
 /** The webhook outbox. */
 export interface WebhookDeliveryRepository {
   /**
-   * Stores new deliveries; one that exists already for the same webhook and event is left as
-   * it is (writing an event's deliveries again adds nothing). Returns how many were added.
+   * Stores new deliveries in one transaction; one that exists already for the same webhook and
+   * event is left as it is (writing an event's deliveries again adds nothing). Returns how many
+   * were added.
    */
   add(deliveries: readonly NewDelivery[]): Promise<number>;
   get(id: string): Promise<DeliveryRecord | undefined>;
@@ -93,29 +94,33 @@ export function createWebhookDeliveryRepository(database: Kysely<VigilSchema>): 
   const db = notificationDb(database);
   return {
     async add(deliveries) {
-      let added = 0;
-      for (const d of deliveries) {
-        const result = await db
-          .insertInto("webhook_deliveries")
-          .values({
-            id: d.id,
-            webhook_id: d.webhookId,
-            event_id: d.eventId,
-            event_type: d.eventType,
-            payload: d.payload,
-            state: "pending",
-            attempts: 0,
-            next_attempt_at: d.nextAttemptAt,
-            last_status: null,
-            last_error: null,
-            created_at: d.createdAt,
-            delivered_at: null,
-          })
-          .onConflict((oc) => oc.columns(["webhook_id", "event_id"]).doNothing())
-          .executeTakeFirst();
-        added += Number(result.numInsertedOrUpdatedRows ?? 0n);
-      }
-      return added;
+      if (deliveries.length === 0) return 0;
+      // all or nothing: a write that fails half-way leaves no event sent to some webhooks only
+      return db.transaction().execute(async (trx) => {
+        let added = 0;
+        for (const d of deliveries) {
+          const result = await trx
+            .insertInto("webhook_deliveries")
+            .values({
+              id: d.id,
+              webhook_id: d.webhookId,
+              event_id: d.eventId,
+              event_type: d.eventType,
+              payload: d.payload,
+              state: "pending",
+              attempts: 0,
+              next_attempt_at: d.nextAttemptAt,
+              last_status: null,
+              last_error: null,
+              created_at: d.createdAt,
+              delivered_at: null,
+            })
+            .onConflict((oc) => oc.columns(["webhook_id", "event_id"]).doNothing())
+            .executeTakeFirst();
+          added += Number(result.numInsertedOrUpdatedRows ?? 0n);
+        }
+        return added;
+      });
     },
     async get(id) {
       const row = await db
