@@ -29,7 +29,17 @@ describe("vigil serve", () => {
   it("serves the API on SQLite under the data directory and stops cleanly on SIGTERM", async () => {
     const child = spawn(
       process.execPath,
-      [main, "serve", "--port", "0", "--host", "127.0.0.1", "--no-advisory-update"],
+      [
+        main,
+        "serve",
+        "--port",
+        "0",
+        "--host",
+        "127.0.0.1",
+        "--no-advisory-update",
+        "--webhook-hosts",
+        "hooks.slack.com, *.internal.example",
+      ],
       {
         // No kubeconfig on this machine's defaults: the server starts empty and says how to add one.
         env: {
@@ -97,8 +107,27 @@ describe("vigil serve", () => {
       paths: Record<string, unknown>;
     };
     expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(["/api/v1/findings", "/api/v1/scans", "/api/v1/policies", "/api/v1/clusters"]),
+      expect.arrayContaining([
+        "/api/v1/findings",
+        "/api/v1/scans",
+        "/api/v1/policies",
+        "/api/v1/clusters",
+        "/api/v1/webhooks",
+      ]),
     );
+    // --webhook-hosts: a webhook elsewhere is refused, one on an allowed host is created
+    const post = (hookUrl: string) =>
+      fetch(`${url}/api/v1/webhooks`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ name: hookUrl, url: hookUrl, events: ["scan.failed"] }),
+      });
+    const refused = await post("https://attacker.example/x");
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toContain(
+      "not among the allowed webhook hosts (hooks.slack.com, *.internal.example)",
+    );
+    expect((await post("https://alerts.internal.example/vigil")).status).toBe(201);
     child.kill("SIGTERM");
     expect(await exited).toBe(0);
   });

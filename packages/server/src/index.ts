@@ -7,6 +7,7 @@ export * from "./agents/index.js";
 export * from "./db/index.js";
 export * from "./http/index.js";
 export * from "./kube/index.js";
+export * from "./notify/index.js";
 export * from "./scans/index.js";
 export * from "./scheduler/index.js";
 export * from "./serve/index.js";

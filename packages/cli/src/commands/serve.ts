@@ -1,10 +1,7 @@
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import {
-  agentRoutes,
   apiRoutes,
-  createAgentRepository,
-  createAgentTokenAuthenticator,
   createUserRepository,
   loadPolicyFile,
   NO_USERS_YET,
@@ -45,6 +42,9 @@ Options:
   --no-advisory-update    never fetch advisories (air-gapped: use vigil db import)
   --scan-time-limit D     stop and fail a cluster scan that runs longer than D (45s, 90m, 2h;
                           default 2h); a stopped scan resolves nothing
+  --webhook-hosts LIST    hosts webhooks may point at, comma-separated (\`*.example.com\` for
+                          sub-domains); default any (webhooks are configured by maintainers)
+  --no-notifications      send no webhooks (deliveries already queued wait for a start without it)
 
 Registry limits, shared by every scan the server runs at once:
 ${REGISTRY_LIMIT_OPTIONS_HELP}
@@ -65,6 +65,8 @@ export async function runServe(argv: readonly string[]): Promise<number> {
       "no-advisory-update": { type: "boolean", default: false },
       "scan-time-limit": { type: "string" },
       ...REGISTRY_LIMIT_OPTIONS,
+      "webhook-hosts": { type: "string" },
+      "no-notifications": { type: "boolean", default: false },
       debug: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -83,6 +85,13 @@ export async function runServe(argv: readonly string[]): Promise<number> {
       ? undefined
       : parseDurationOption("--scan-time-limit", values["scan-time-limit"]);
   const registryLimits = registryLimitsOf(values);
+  const webhookHosts = values["webhook-hosts"]
+    ?.split(",")
+    .map((host) => host.trim())
+    .filter(Boolean);
+  if (webhookHosts?.length === 0) {
+    throw new CliError("--webhook-hosts needs at least one host name, e.g. hooks.slack.com");
+  }
   const dataDir = resolve(values["data-dir"] ?? process.env.VIGIL_DATA_DIR ?? "data");
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
@@ -92,23 +101,17 @@ export async function runServe(argv: readonly string[]): Promise<number> {
       dataDir,
       ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {}),
       version: TOOL_VERSION,
-      routes: (database, services) => [
-        ...apiRoutes({ database, ...(services.scans ? { scans: services.scans } : {}) }),
-        ...agentRoutes({
-          database,
-          logger: services.logger,
-          ...(services.agentScans ? { intake: services.agentScans } : {}),
-        }),
-      ],
-      authenticators: (database) => [
-        createAgentTokenAuthenticator({ agents: createAgentRepository(database.db) }),
-      ],
+      routes: (database, services) => apiRoutes({ database, ...services }),
       scans: {
         enabled: !values["no-scans"],
         ...(values.kubeconfig ? { kubeconfigPath: values.kubeconfig } : {}),
         advisoryUpdate: { enabled: !values["no-advisory-update"] },
         ...(timeLimitMs !== undefined ? { timeLimitMs } : {}),
         registry: { registryLimits },
+      },
+      notifications: {
+        enabled: !values["no-notifications"],
+        ...(webhookHosts ? { allowedHosts: webhookHosts } : {}),
       },
     });
   } catch (error) {

@@ -55,6 +55,23 @@ const EXPECTED_ACCESS: Readonly<Record<string, RouteAccess>> = {
   "PUT /api/v1/policies/{id}": "maintainer",
   "PATCH /api/v1/policies/{id}": "maintainer",
   "DELETE /api/v1/policies/{id}": "maintainer",
+  // in-cluster agents: registering and revoking them is a maintainer's
+  "POST /api/v1/clusters/{id}/agents": "maintainer",
+  "GET /api/v1/clusters/{id}/agents": "maintainer",
+  "DELETE /api/v1/agents/{id}": "maintainer",
+  // webhooks: maintainer
+  "GET /api/v1/webhooks": "maintainer",
+  "POST /api/v1/webhooks": "maintainer",
+  "GET /api/v1/webhooks/{id}": "maintainer",
+  "PUT /api/v1/webhooks/{id}": "maintainer",
+  "DELETE /api/v1/webhooks/{id}": "maintainer",
+  "POST /api/v1/webhooks/{id}/test": "maintainer",
+  "GET /api/v1/webhooks/{id}/deliveries": "maintainer",
+  // what agents call, with their own token only
+  "GET /api/v1/agent/config": "agent",
+  "POST /api/v1/agent/scans/claim": "agent",
+  "POST /api/v1/agent/scans/{id}/result": "agent",
+  "POST /api/v1/agent/scans/{id}/discovery": "agent",
 };
 
 /** What `caller` should get from a route that needs `access`: let in, or 401/403. */

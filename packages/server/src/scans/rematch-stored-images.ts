@@ -13,6 +13,8 @@ import {
   reconcileFindings,
   type ScanCoverage,
 } from "@vigil/core";
+import { findingNoticesOf } from "../notify/finding-notices.js";
+import type { FindingNotice } from "../notify/notification-event.js";
 import type { ClusterRecord } from "../store/cluster-repository.js";
 import { toFinding } from "../store/finding-record.js";
 import type { ImagePackageKey } from "../store/image-package-keys.js";
@@ -32,6 +34,11 @@ export interface RematchOptions {
   readonly signal?: AbortSignal;
   /** Images matched per batch (default 200): bounds what is held in memory at once. */
   readonly batchSize?: number;
+  /**
+   * Told, after each cluster's findings transaction committed, the findings it created,
+   * reopened or newly saw KEV-listed (notifications), even when a later step fails.
+   */
+  readonly committed?: (notices: readonly FindingNotice[], revision: string) => void;
 }
 
 /** What one cluster's findings went through in a re-match. */
@@ -125,7 +132,8 @@ export async function rematchStoredImages(
       for (const cluster of clusters) {
         const running = (containers.get(cluster.id) ?? []).filter((c) => byDigest.has(c.digest));
         if (running.length === 0) continue;
-        await rematchCluster(context, cluster, running, byDigest, runs);
+        const notices = await rematchCluster(context, cluster, running, byDigest, runs);
+        if (notices.length > 0) options.committed?.(notices, revision);
       }
       const matchedAt = context.clock.now().toISOString();
       for (const { record, matches } of batch) {
@@ -169,14 +177,14 @@ async function rematchCluster(
   running: readonly WorkloadContainerRecord[],
   byDigest: ReadonlyMap<string, { record: ImageRecord; matches: InventoryMatches }>,
   runs: Map<string, ClusterRematch>,
-): Promise<void> {
+): Promise<FindingNotice[]> {
   const { stores } = context;
   const detections = detectionsOfStoredContainers(cluster.id, running, byDigest);
   const enrichmentOf = createEnrichmentIndex(
     [...byDigest].map(([digest, { matches }]) => ({ digest, matches: matches.matches })),
   );
   // retried from the read when a state change by hand landed between the read and the write
-  await context.findingsLock.run(cluster.id, () =>
+  return context.findingsLock.run(cluster.id, () =>
     retryWhenFindingsChange(async () => {
       const now = context.clock.now();
       const existing = runs.get(cluster.id);
@@ -198,7 +206,7 @@ async function rematchCluster(
         enrichmentOf,
         mode: "rematch",
       });
-      if (changes.findings.length === 0 && changes.history.length === 0) return;
+      if (changes.findings.length === 0 && changes.history.length === 0) return [];
       let run = existing;
       if (!run) {
         const createdAt = now.toISOString();
@@ -236,6 +244,7 @@ async function rematchCluster(
         run.containers.add(JSON.stringify([c.namespace, c.workloadKind, c.workloadName, c.containerName]));
         run.images.set(c.digest, { reference: byDigest.get(c.digest)!.record.reference });
       }
+      return findingNoticesOf(reconciled, stored, changes.findings);
     }),
   );
 }

@@ -14,6 +14,8 @@ import {
 import { type Logger, pino } from "pino";
 import type { VigilDatabase } from "../db/create-database.js";
 import { ApiError } from "../http/route-definition.js";
+import type { FindingNotice } from "../notify/notification-event.js";
+import type { ScanEventSink } from "../notify/scan-event-sink.js";
 import type { ClusterRecord } from "../store/cluster-repository.js";
 import type { ScanRecord, ScanStatus, ScanWithImages } from "../store/scan-repository.js";
 import type { AgentIntakeOutcome, AgentScanIntake } from "./agent-scan-intake.js";
@@ -66,6 +68,8 @@ export interface ScanRunnerOptions {
    * Only one process may run scans against a database while this holds (single machine mode).
    */
   readonly recover?: boolean;
+  /** Told what each finished scan and re-match committed (notifications); never waited for. */
+  readonly events?: ScanEventSink;
 }
 
 /** What the runner found of a previous process when it started. */
@@ -233,7 +237,7 @@ export function createScanRunner(options: ScanRunnerOptions): ScanRunner {
   async function finish(
     scan: ScanRecord,
     status: ScanStatus,
-    fields: { result?: ClusterScanResult; error?: string } = {},
+    fields: { result?: ClusterScanResult; error?: string; notices?: readonly FindingNotice[] } = {},
   ): Promise<void> {
     try {
       const changed = await stores.scans.updateStatus({
@@ -256,6 +260,16 @@ export function createScanRunner(options: ScanRunnerOptions): ScanRunner {
         },
         "scan finished",
       );
+      if (changed) {
+        options.events?.scanFinished({
+          scanId: scan.id,
+          clusterId: scan.clusterId,
+          status,
+          ...(fields.error !== undefined ? { error: fields.error } : {}),
+          ...(fields.result ? { failures: fields.result.failures } : {}),
+          notices: fields.notices ?? [],
+        });
+      }
     } catch (error) {
       logger.error({ err: error, scanId: scan.id, status }, "could not record the end of a scan");
     }
@@ -312,6 +326,7 @@ export function createScanRunner(options: ScanRunnerOptions): ScanRunner {
       return;
     }
     entry.phase = "writing";
+    let notices: readonly FindingNotice[];
     try {
       const written = await storeClusterScan(context, {
         scan,
@@ -319,14 +334,18 @@ export function createScanRunner(options: ScanRunnerOptions): ScanRunner {
         revision,
         ...(options.registry?.platform ? { platform: options.registry.platform } : {}),
       });
-      logger.debug({ scanId: scan.id, written }, "scan results stored");
+      logger.debug(
+        { scanId: scan.id, written: { ...written, notices: written.notices.length } },
+        "scan results stored",
+      );
+      notices = written.notices;
     } catch (error) {
       return finish(entry.scan, "failed", {
         result,
         error: `the scan ran but its results could not be stored: ${messageOf(error)}`,
       });
     }
-    return finish(entry.scan, result.status, { result });
+    return finish(entry.scan, result.status, { result, notices });
   }
 
   async function aborted(entry: Entry): Promise<void> {
@@ -601,9 +620,25 @@ export function createScanRunner(options: ScanRunnerOptions): ScanRunner {
       const signal = rematchOptions.signal
         ? AbortSignal.any([rematchOptions.signal, stopController.signal])
         : stopController.signal;
-      const work = rematchLock.run("rematch", () =>
-        rematchStoredImages(context, { ...rematchOptions, signal }),
-      );
+      const work = rematchLock.run("rematch", async () => {
+        const events = options.events;
+        if (!events) return rematchStoredImages(context, { ...rematchOptions, signal });
+        // what committed is told even when a later step fails
+        const committed: FindingNotice[] = [];
+        let revision = "";
+        try {
+          return await rematchStoredImages(context, {
+            ...rematchOptions,
+            signal,
+            committed: (notices, matchedWith) => {
+              committed.push(...notices);
+              revision = matchedWith;
+            },
+          });
+        } finally {
+          if (committed.length > 0) events.rematched({ revision, notices: committed });
+        }
+      });
       rematches.add(work);
       void work.then(
         () => rematches.delete(work),

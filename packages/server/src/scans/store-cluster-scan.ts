@@ -12,6 +12,8 @@ import {
   type Platform,
   reconcileFindings,
 } from "@vigil/core";
+import { findingNoticesOf } from "../notify/finding-notices.js";
+import type { FindingNotice } from "../notify/notification-event.js";
 import { toFinding } from "../store/finding-record.js";
 import type { ImageRecord } from "../store/image-repository.js";
 import { retryWhenFindingsChange } from "../store/retry-when-findings-change.js";
@@ -28,6 +30,8 @@ export interface StoredClusterScan {
   /** Containers forgotten because a complete scan of their namespace no longer saw them. */
   readonly forgottenContainers: number;
   readonly findings: Readonly<Record<FindingTransitionKind, number>>;
+  /** Findings created, reopened or newly KEV-listed, as written (what notifications report). */
+  readonly notices: readonly FindingNotice[];
 }
 
 /** Options of {@link storeClusterScan}. */
@@ -66,7 +70,7 @@ export async function storeClusterScan(
   const containers = workloadContainersOf(result, clusterId, seenAt);
   await stores.workloadContainers.upsert(containers);
 
-  const findings = await context.findingsLock.run(clusterId, async () => {
+  const { counts: findings, notices } = await context.findingsLock.run(clusterId, async () => {
     // Advisories may have changed since the images were matched (an advisory update during a
     // long scan), and its re-match may already have added findings for them: reconciling with
     // the older matches would resolve those. Inside the cluster's lock no re-match reconciles,
@@ -88,10 +92,16 @@ export async function storeClusterScan(
         detections,
         previous: stored.map(toFinding),
       });
-      await stores.findings.applyChanges(
-        findingChangesOf({ reconciled, stored, now: at, newId: context.newId, enrichmentOf, mode: "scan" }),
-      );
-      return reconciled.counts;
+      const changes = findingChangesOf({
+        reconciled,
+        stored,
+        now: at,
+        newId: context.newId,
+        enrichmentOf,
+        mode: "scan",
+      });
+      await stores.findings.applyChanges(changes);
+      return { counts: reconciled.counts, notices: findingNoticesOf(reconciled, stored, changes.findings) };
     });
   });
 
@@ -101,7 +111,7 @@ export async function storeClusterScan(
           ...(scan.scope.namespaces.length > 0 ? { namespaces: scan.scope.namespaces } : {}),
         })
       : 0;
-  return { images, workloadContainers: containers.length, forgottenContainers, findings };
+  return { images, workloadContainers: containers.length, forgottenContainers, findings, notices };
 }
 
 /**

@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import type { VigilDatabase } from "../db/create-database.js";
 import { type KubeConfigError, loadKubeConfig } from "../kube/kube-config.js";
 import { createKubernetesClientReader } from "../kube/kubernetes-client-reader.js";
+import type { ScanEventSink } from "../notify/scan-event-sink.js";
 import { type AdvisorySync, createAdvisorySourcesSync } from "../scans/advisory-sync.js";
 import {
   type AdvisoryUpdateReport,
@@ -77,7 +78,7 @@ export interface ScanRuntime {
 export async function startScanRuntime(
   database: VigilDatabase,
   options: ServeScanOptions,
-  context: { readonly dataDir?: string; readonly logger: Logger },
+  context: { readonly dataDir?: string; readonly logger: Logger; readonly events?: ScanEventSink },
 ): Promise<ScanRuntime> {
   const logger = context.logger.child({ component: "scans" });
   const clock = options.clock ?? { now: () => new Date() };
@@ -97,6 +98,7 @@ export async function startScanRuntime(
     ...(options.timeLimitMs !== undefined ? { timeLimitMs: options.timeLimitMs } : {}),
     ...(cacheDir ? { cacheDir } : {}),
     ...(options.registry ? { registry: options.registry } : {}),
+    ...(context.events ? { events: context.events } : {}),
   });
   await runner.recovered;
 

@@ -1,6 +1,7 @@
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { type Logger, pino } from "pino";
+import { createAgentTokenAuthenticator } from "../agents/agent-authenticator.js";
 import { createDatabase, type VigilDatabase } from "../db/create-database.js";
 import { migrateToLatest } from "../db/migrations/migrate.js";
 import { createHttpApp } from "../http/create-http-app.js";
@@ -9,8 +10,14 @@ import type { BearerTokenAuthenticator } from "../http/principal.js";
 import type { RouteDefinition } from "../http/route-definition.js";
 import { systemRoutes } from "../http/routes/system-routes.js";
 import { createUserAuth, type UserAuthOptions } from "../http/user-auth.js";
+import {
+  type NotificationsRuntime,
+  type ServeNotificationOptions,
+  startNotifications,
+} from "../notify/notifications-runtime.js";
 import type { AgentScanIntake } from "../scans/agent-scan-intake.js";
 import type { ScanService } from "../scans/scan-service.js";
+import { createAgentRepository } from "../store/agent-repository.js";
 import { type ScanRuntime, type ServeScanOptions, startScanRuntime } from "./scan-runtime.js";
 
 /** Options of {@link startServer}. */
@@ -33,14 +40,16 @@ export interface StartServerOptions {
    */
   readonly routes?: (database: VigilDatabase, services: ServerServices) => readonly RouteDefinition[];
   /**
-   * Who bearer tokens stand for besides users' API tokens (which are always first): agent
-   * tokens, given the open database.
+   * Who further bearer tokens stand for, given the open database. Users' API tokens and
+   * in-cluster agents' tokens are always known (tried first); tests add stand-ins.
    */
   readonly authenticators?: (database: VigilDatabase) => readonly BearerTokenAuthenticator[];
   /** Clock, session lifetimes and sign-in limits of the users' sign-in (tests move them). */
   readonly auth?: UserAuthOptions;
   /** Run scans, the scheduler and the advisory update in this process (see {@link ServeScanOptions}). */
   readonly scans?: ServeScanOptions;
+  /** Webhook notifications (on unless `enabled: false`); see {@link ServeNotificationOptions}. */
+  readonly notifications?: ServeNotificationOptions;
 }
 
 /** What the server hands its routes besides the database. */
@@ -51,6 +60,8 @@ export interface ServerServices {
   readonly agentScans?: AgentScanIntake;
   /** The server's logger (routes log refusals worth an operator's attention). */
   readonly logger: Logger;
+  /** The webhook outbox and URL policy; absent when notifications are off. */
+  readonly notifications?: Pick<NotificationsRuntime, "outbox" | "urlPolicy">;
 }
 
 /** What `vigil serve` says at start, and the API's 401 says, while nobody can sign in. */
@@ -81,10 +92,13 @@ export interface RunningServer {
   readonly database: VigilDatabase;
   /** The scan runner, scheduler and advisory update, when `scans.enabled`. */
   readonly scans?: ScanRuntime;
+  /** The webhook outbox and dispatcher, unless notifications are off. */
+  readonly notifications?: NotificationsRuntime;
   /**
    * Stops accepting requests and waits for those in flight, stops the scheduler and the scan
-   * runner (running scans become `interrupted` and run again at the next start), then closes
-   * the database.
+   * runner (running scans become `interrupted` and run again at the next start), then the
+   * webhook dispatcher (deliveries in flight stay pending for the next start), then closes the
+   * database.
    */
   close(): Promise<void>;
 }
@@ -103,27 +117,40 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     if (owned) await database.close();
     throw error;
   }
+  const notifications =
+    options.notifications?.enabled === false
+      ? undefined
+      : startNotifications(database, options.notifications ?? {}, { logger, version: options.version });
   let scans: ScanRuntime | undefined;
   if (options.scans?.enabled) {
     try {
       scans = await startScanRuntime(database, options.scans, {
         logger,
         ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+        ...(notifications ? { events: notifications.outbox } : {}),
       });
     } catch (error) {
+      await notifications?.stop();
       if (owned) await database.close();
       throw error;
     }
   }
-  const services: ServerServices = scans
-    ? { scans: scans.runner, agentScans: scans.runner, logger }
-    : { logger };
+  const services: ServerServices = {
+    ...(scans ? { scans: scans.runner, agentScans: scans.runner } : {}),
+    ...(notifications ? { notifications } : {}),
+    logger,
+  };
   const auth = createUserAuth(database, options.auth);
   const app = createHttpApp({
     routes: serverRoutes(database, options, services, auth),
     version: options.version,
     metrics: createHttpMetrics(),
-    authenticators: [auth.tokenAuthenticator, ...(options.authenticators?.(database) ?? [])],
+    // users' tokens, then in-cluster agents' tokens, then any the caller adds
+    authenticators: [
+      auth.tokenAuthenticator,
+      createAgentTokenAuthenticator({ agents: createAgentRepository(database.db) }),
+      ...(options.authenticators?.(database) ?? []),
+    ],
     sessions: auth.sessions,
     audit: auth.audit,
     hasNoUsers: () => auth.hasNoUsers(),
@@ -144,6 +171,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     );
   } catch (error) {
     await scans?.stop();
+    await notifications?.stop();
     if (owned) await database.close();
     throw error;
   }
@@ -156,10 +184,12 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     url,
     database,
     ...(scans ? { scans } : {}),
+    ...(notifications ? { notifications } : {}),
     close() {
       closing ??= (async () => {
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await scans?.stop();
+        await notifications?.stop();
         if (owned) await database.close();
         logger.info("vigil server stopped");
       })();

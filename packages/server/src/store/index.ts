@@ -18,4 +18,6 @@ export * from "./session-repository.js";
 export { InvalidCursorError, isUniqueViolation, StoreConflictError } from "./store-errors.js";
 export { type StoreDb, type StoreSchema, storeDb } from "./store-schema.js";
 export * from "./user-repository.js";
+export * from "./webhook-delivery-repository.js";
+export * from "./webhook-repository.js";
 export * from "./workload-container-repository.js";

@@ -24,6 +24,8 @@ const TABLES = [
   "scans",
   "sessions",
   "users",
+  "webhook_deliveries",
+  "webhooks",
   "workload_containers",
 ];
 

@@ -12,6 +12,7 @@ import { scansAndFindingsMigration } from "./0002-scans-and-findings.js";
 import { findingListIndexesMigration } from "./0003-finding-list-indexes.js";
 import { usersSessionsAuditMigration } from "./0005-users-sessions-audit.js";
 import { agentsMigration } from "./0006-agents.js";
+import { notificationsMigration } from "./0007-notifications.js";
 import { findingRowVersionMigration } from "./0009-finding-row-version.js";
 
 /**
@@ -25,6 +26,7 @@ export const MIGRATIONS: readonly (readonly [name: string, migration: Migration]
   ["0003-finding-list-indexes", findingListIndexesMigration],
   ["0005-users-sessions-audit", usersSessionsAuditMigration],
   ["0006-agents", agentsMigration],
+  ["0007-notifications", notificationsMigration],
   ["0009-finding-row-version", findingRowVersionMigration],
 ];
 

@@ -89,15 +89,7 @@ describe.each(DIALECTS)("agent routes on %s", (dialect) => {
       host: "127.0.0.1",
       version: "9.9.9",
       logger,
-      routes: (db, services) => [
-        ...apiRoutes({ database: db, ...(services.scans ? { scans: services.scans } : {}) }),
-        ...agentRoutes({
-          database: db,
-          logger: services.logger,
-          ...(services.agentScans ? { intake: services.agentScans } : {}),
-        }),
-      ],
-      authenticators: (db) => [createAgentTokenAuthenticator({ agents: createAgentRepository(db.db) })],
+      routes: (db, services) => apiRoutes({ database: db, ...services }),
       scans: {
         enabled: true,
         registerCurrentContext: false,

@@ -10,6 +10,7 @@ import type { WorkloadContainerRepository } from "../../store/workload-container
 import { actorOf, principalOf } from "../principal.js";
 import { ApiError } from "../route-definition.js";
 import type { StoredImageReader } from "./stored-images.js";
+import type { WebhookRouteDeps } from "./webhook-routes.js";
 
 /**
  * Who a change made through the API is recorded as in finding history: the request's user
@@ -40,4 +41,6 @@ export interface ApiRouteDeps {
   readonly newId: () => string;
   /** The server's version, written into the reports it exports. */
   readonly version: string;
+  /** Webhooks, their delivery log and the outbox that sends test pings. */
+  readonly notifications: Omit<WebhookRouteDeps, "now" | "newId">;
 }

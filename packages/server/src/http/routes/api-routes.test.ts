@@ -36,6 +36,20 @@ const EXPECTED: readonly (readonly [string, string, string])[] = [
   ["get", "/api/v1/findings/{id}", "developer"],
   ["post", "/api/v1/findings/{id}/state", "developer"],
   ["post", "/api/v1/projects/{project}/development-findings", "developer"],
+  ["post", "/api/v1/clusters/{id}/agents", "maintainer"],
+  ["get", "/api/v1/clusters/{id}/agents", "maintainer"],
+  ["delete", "/api/v1/agents/{id}", "maintainer"],
+  ["get", "/api/v1/agent/config", "agent"],
+  ["post", "/api/v1/agent/scans/claim", "agent"],
+  ["post", "/api/v1/agent/scans/{id}/result", "agent"],
+  ["post", "/api/v1/agent/scans/{id}/discovery", "agent"],
+  ["get", "/api/v1/webhooks", "maintainer"],
+  ["post", "/api/v1/webhooks", "maintainer"],
+  ["get", "/api/v1/webhooks/{id}", "maintainer"],
+  ["put", "/api/v1/webhooks/{id}", "maintainer"],
+  ["delete", "/api/v1/webhooks/{id}", "maintainer"],
+  ["post", "/api/v1/webhooks/{id}/test", "maintainer"],
+  ["get", "/api/v1/webhooks/{id}/deliveries", "maintainer"],
 ];
 
 interface Operation {

@@ -1,5 +1,9 @@
 import { randomUUID } from "node:crypto";
+import type { Logger } from "pino";
+import { pino } from "pino";
 import type { VigilDatabase } from "../../db/create-database.js";
+import type { NotificationsRuntime } from "../../notify/notifications-runtime.js";
+import type { AgentScanIntake } from "../../scans/agent-scan-intake.js";
 import type { ScanService } from "../../scans/scan-service.js";
 import { createClusterRepository } from "../../store/cluster-repository.js";
 import { createFindingHistoryRepository } from "../../store/finding-history-repository.js";
@@ -7,8 +11,11 @@ import { createFindingRepository } from "../../store/finding-repository.js";
 import { createScanPolicyRepository } from "../../store/scan-policy-repository.js";
 import { createScanRepository } from "../../store/scan-repository.js";
 import { InvalidCursorError, StoreConflictError } from "../../store/store-errors.js";
+import { createWebhookDeliveryRepository } from "../../store/webhook-delivery-repository.js";
+import { createWebhookRepository } from "../../store/webhook-repository.js";
 import { createWorkloadContainerRepository } from "../../store/workload-container-repository.js";
 import { ApiError, type RouteDefinition } from "../route-definition.js";
+import { agentRoutes } from "./agent-routes.js";
 import type { ApiRouteDeps } from "./api-route-deps.js";
 import { clusterRoutes } from "./cluster-routes.js";
 import { developmentFindingRoutes } from "./development-finding-routes.js";
@@ -17,6 +24,7 @@ import { findingRoutes } from "./finding-routes.js";
 import { policyRoutes } from "./policy-routes.js";
 import { scanRoutes } from "./scan-routes.js";
 import { createStoredImageReader } from "./stored-images.js";
+import { webhookRoutes } from "./webhook-routes.js";
 
 /**
  * Every `/api/v1` resource route: clusters, policies, scans, findings (list, summary, export,
@@ -32,6 +40,7 @@ export function allRoutes(deps: ApiRouteDeps): RouteDefinition[] {
     ...findingExportRoutes(deps),
     ...findingRoutes(deps),
     ...developmentFindingRoutes(deps),
+    ...webhookRoutes({ ...deps.notifications, now: deps.now, newId: deps.newId }),
   ];
   return routes.map((route) => ({
     ...route,
@@ -76,6 +85,19 @@ export interface ApiRoutesOptions {
   readonly now?: () => Date;
   /** Default random UUIDs. */
   readonly newId?: () => string;
+  /**
+   * The webhook outbox (test pings) and URL policy (`startServer` hands its routes
+   * `services.notifications`). Without it webhooks can be configured, with no host allow-list,
+   * and a test ping answers 503.
+   */
+  readonly notifications?: Pick<NotificationsRuntime, "outbox" | "urlPolicy">;
+  /**
+   * Takes in in-cluster agents' results (`startServer` hands its routes `services.agentScans`).
+   * Absent when the server runs no scans: agents' results then answer 503.
+   */
+  readonly agentScans?: AgentScanIntake;
+  /** Where refusals worth an operator's attention are logged (`services.logger`). */
+  readonly logger?: Logger;
 }
 
 /** The scan service of a server that runs no scans. */
@@ -90,9 +112,25 @@ function noScans(): ApiError {
 
 /**
  * The resource routes over an open database, for `startServer`'s `routes` option:
- * `startServer({ ..., routes: (database, services) => apiRoutes({ database, scans: services.scans }) })`.
+ * `startServer({ ..., routes: (database, services) => apiRoutes({ database, ...services }) })`.
  */
 export function apiRoutes(options: ApiRoutesOptions): RouteDefinition[] {
+  const now = options.now ?? (() => new Date());
+  const newId = options.newId ?? randomUUID;
+  return [
+    ...resourceRoutes(options, now, newId),
+    // registering agents, and what agents call with their own token
+    ...agentRoutes({
+      database: options.database,
+      ...(options.agentScans ? { intake: options.agentScans } : {}),
+      logger: options.logger ?? pino({ name: "vigil" }),
+      now,
+      newId,
+    }),
+  ];
+}
+
+function resourceRoutes(options: ApiRoutesOptions, now: () => Date, newId: () => string): RouteDefinition[] {
   const db = options.database.db;
   return allRoutes({
     clusters: createClusterRepository(db),
@@ -103,8 +141,14 @@ export function apiRoutes(options: ApiRoutesOptions): RouteDefinition[] {
     history: createFindingHistoryRepository(db),
     workloads: createWorkloadContainerRepository(db),
     images: createStoredImageReader(db),
-    now: options.now ?? (() => new Date()),
-    newId: options.newId ?? randomUUID,
+    now,
+    newId,
     version: options.version ?? "0.0.0",
+    notifications: {
+      webhooks: createWebhookRepository(db),
+      deliveries: createWebhookDeliveryRepository(db),
+      urlPolicy: options.notifications?.urlPolicy ?? {},
+      ...(options.notifications ? { outbox: options.notifications.outbox } : {}),
+    },
   });
 }

@@ -19,6 +19,8 @@ import { TEST_POSTGRES_URL } from "../../db/test-support/test-databases.js";
 
 /** The store's tables, children before parents (the order they can be emptied in). */
 export const STORE_TABLES = [
+  "webhook_deliveries",
+  "webhooks",
   "finding_history",
   "findings",
   "image_packages",

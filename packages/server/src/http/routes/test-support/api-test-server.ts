@@ -10,11 +10,13 @@
 import type { Kysely } from "kysely";
 import { pino } from "pino";
 import { afterAll, beforeAll, beforeEach } from "vitest";
+import { createAgentToken, hashAgentToken } from "../../../agents/agent-token.js";
 import type { VigilDatabase } from "../../../db/create-database.js";
 import type { DatabaseDialect } from "../../../db/dialect.js";
 import type { VigilSchema } from "../../../db/schema.js";
 import type { ScanService, StartScanRequest } from "../../../scans/scan-service.js";
 import { type RunningServer, startServer } from "../../../serve/start-server.js";
+import { createAgentRepository } from "../../../store/agent-repository.js";
 import { createApiTokenRepository } from "../../../store/api-token-repository.js";
 import { createClusterRepository } from "../../../store/cluster-repository.js";
 import type { FindingRecord } from "../../../store/finding-record.js";
@@ -42,14 +44,8 @@ export interface SeededUser {
 }
 
 /** The bearer token the test agent authenticator knows. */
-export const TEST_AGENT_TOKEN = "test-agent-token";
-
-/** An agent token for tests (agent tokens proper are another module's). */
-const testAgents: BearerTokenAuthenticator = {
-  async authenticate(token) {
-    return token === TEST_AGENT_TOKEN ? { kind: "agent", agentId: "agent-1", clusterId: "prod" } : undefined;
-  },
-};
+/** The agent that requests `as: "agent"` come from, registered on first use in a test. */
+export const TEST_AGENT = { id: "agent-1", clusterId: "agent-edge" } as const;
 
 /** The fixed time the server's clock reads unless a test moves it. */
 export const NOW = new Date("2024-06-01T12:00:00.000Z");
@@ -98,6 +94,32 @@ export function useApiServer(
   const scanCalls: { started: StartScanRequest[]; cancelled: string[] } = { started: [], cancelled: [] };
   const users = {} as Record<Role, SeededUser>;
 
+  // a real agent with a real token (the server's own agent authenticator checks it), made on
+  // the first request as an agent in a test: other tests see no agent cluster
+  let registeredAgentToken: string | undefined;
+  async function agentToken(): Promise<string> {
+    if (registeredAgentToken) return registeredAgentToken;
+    const createdAt = NOW.toISOString();
+    await createClusterRepository(database.current.db).upsert({
+      id: TEST_AGENT.clusterId,
+      name: TEST_AGENT.clusterId,
+      connectionKind: "agent",
+      createdAt,
+    });
+    const token = createAgentToken();
+    await createAgentRepository(database.current.db).create({
+      id: TEST_AGENT.id,
+      clusterId: TEST_AGENT.clusterId,
+      name: "edge",
+      mode: "scan",
+      namespaces: [],
+      tokenHash: hashAgentToken(token),
+      createdAt,
+    });
+    registeredAgentToken = token;
+    return token;
+  }
+
   const scans: ScanService = {
     async start(request) {
       scanCalls.started.push(request);
@@ -128,10 +150,10 @@ export function useApiServer(
         version: "1.2.3",
         logger: silent,
         auth: { ...options.auth, now: () => now },
-        authenticators: () => [testAgents],
-        routes: (db) =>
+        routes: (db, services) =>
           apiRoutes({
             database: db,
+            ...(services.notifications ? { notifications: services.notifications } : {}),
             scans,
             version: "1.2.3",
             now: () => now,
@@ -144,6 +166,7 @@ export function useApiServer(
   });
   beforeEach(async () => {
     if (setupError) throw setupError;
+    registeredAgentToken = undefined;
     now = NOW;
     scanCalls.started.length = 0;
     scanCalls.cancelled.length = 0;
@@ -181,9 +204,9 @@ export function useApiServer(
       now = value;
     },
     users,
-    request(path, init = {}) {
+    async request(path, init = {}) {
       const { json, as = "owner", ...rest } = init;
-      const token = as === "anonymous" ? undefined : as === "agent" ? TEST_AGENT_TOKEN : users[as].token;
+      const token = as === "anonymous" ? undefined : as === "agent" ? await agentToken() : users[as].token;
       return fetch(`${server!.url}${path}`, {
         ...rest,
         ...(json !== undefined ? { body: JSON.stringify(json) } : {}),
