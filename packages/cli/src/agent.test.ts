@@ -13,10 +13,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  agentRoutes,
   apiRoutes,
-  createAgentRepository,
-  createAgentTokenAuthenticator,
   createOwner,
   createScanStores,
   type RunningServer,

@@ -1,14 +1,12 @@
 import { createHash } from "node:crypto";
 import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createAgentTokenAuthenticator } from "../../agents/agent-authenticator.js";
 import { DIALECTS, useTestDatabase } from "../../db/test-support/test-databases.js";
 import { createOwner } from "../../serve/create-owner.js";
 import { type RunningServer, startServer } from "../../serve/start-server.js";
 import { createAgentRepository } from "../../store/agent-repository.js";
 import { createClusterRepository } from "../../store/cluster-repository.js";
 import { storeDb } from "../../store/store-schema.js";
-import { agentRoutes } from "./agent-routes.js";
 import { apiRoutes } from "./api-routes.js";
 
 // The agent routes over real HTTP with the server's scan runner behind them: registering and

@@ -24,7 +24,6 @@ import { createFindingRepository } from "../../../store/finding-repository.js";
 import { createScanRepository } from "../../../store/scan-repository.js";
 import { useStoreTestDatabase } from "../../../store/test-support/store-test-database.js";
 import { createUserRepository } from "../../../store/user-repository.js";
-import type { BearerTokenAuthenticator } from "../../principal.js";
 import { ROLES, type Role } from "../../role.js";
 import type { UserAuthOptions } from "../../user-auth.js";
 import { apiRoutes } from "../api-routes.js";
