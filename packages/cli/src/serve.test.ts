@@ -119,7 +119,7 @@ describe("vigil serve", () => {
     const post = (hookUrl: string) =>
       fetch(`${url}/api/v1/webhooks`, {
         method: "POST",
-        headers: { "Content-Type": "application/json" },
+        headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` },
         body: JSON.stringify({ name: hookUrl, url: hookUrl, events: ["scan.failed"] }),
       });
     const refused = await post("https://attacker.example/x");

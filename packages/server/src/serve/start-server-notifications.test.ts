@@ -27,6 +27,7 @@ import {
 } from "../scans/test-support/cluster-fixtures.js";
 import { createWebhookDeliveryRepository } from "../store/webhook-delivery-repository.js";
 import { createWebhookRepository } from "../store/webhook-repository.js";
+import { createOwner } from "./create-owner.js";
 import { type RunningServer, startServer } from "./start-server.js";
 
 // Notifications end to end: `vigil serve` with scans against the test Kubernetes API server and
@@ -78,7 +79,11 @@ describe.each(DIALECTS)("notifications of a server's scans on %s", (dialect) => 
     nextSync = async () => {};
   });
 
+  let ownerToken: string | undefined;
+  const asOwner = () => ({ Authorization: `Bearer ${ownerToken}` });
+
   afterEach(async () => {
+    ownerToken = undefined;
     await server?.close();
     server = undefined;
     await receiver.close();
@@ -111,6 +116,14 @@ describe.each(DIALECTS)("notifications of a server's scans on %s", (dialect) => 
       },
       notifications: { timeoutMs: 2_000, pollMs: 200, retry: { baseDelayMs: 100 }, ...notifications },
     });
+    // webhooks are a maintainer's to configure: the tests call as the owner
+    ownerToken ??= (
+      await createOwner(database.current, {
+        email: "owner@example.test",
+        password: "a long enough password",
+        tokenName: "notifications test",
+      })
+    ).token!;
     const stores = createScanStores(database.current.db);
     for (const id of ["prod-us", "prod-ap", "prod-jp"]) {
       await stores.clusters.upsert({
@@ -134,7 +147,7 @@ describe.each(DIALECTS)("notifications of a server's scans on %s", (dialect) => 
   const createWebhook = async (path: string, body: Record<string, unknown>) => {
     const response = await fetch(`${server!.url}/api/v1/webhooks`, {
       method: "POST",
-      headers: { "Content-Type": "application/json" },
+      headers: { "Content-Type": "application/json", ...asOwner() },
       body: JSON.stringify({ name: path.slice(1), url: receiver.url(path), ...body }),
     });
     expect(response.status).toBe(201);
@@ -277,14 +290,17 @@ describe.each(DIALECTS)("notifications of a server's scans on %s", (dialect) => 
     expect(chatAll[2]!.body.text).toBe("*CVE-2099-0009* (critical) now affects 4 workloads in 2 clusters");
 
     // the delivery log, and a test ping
-    const log = await fetch(`${running.url}/api/v1/webhooks/${chat.id}/deliveries`);
+    const log = await fetch(`${running.url}/api/v1/webhooks/${chat.id}/deliveries`, { headers: asOwner() });
     const page = (await log.json()) as { items: { state: string; eventType: string; attempts: number }[] };
     expect(page.items.map((d) => [d.eventType, d.state, d.attempts])).toEqual([
       ["advisory.affects", "delivered", 1],
       ["findings.new", "delivered", 1],
       ["findings.new", "delivered", 1],
     ]);
-    const ping = await fetch(`${running.url}/api/v1/webhooks/${chat.id}/test`, { method: "POST" });
+    const ping = await fetch(`${running.url}/api/v1/webhooks/${chat.id}/test`, {
+      method: "POST",
+      headers: asOwner(),
+    });
     expect(ping.status).toBe(202);
     const [, , , pinged] = await received("/chat", 4);
     expect(pinged!.type).toBe("ping");
