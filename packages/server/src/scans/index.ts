@@ -5,6 +5,7 @@
  */
 export * from "./advisory-sync.js";
 export * from "./advisory-update.js";
+export * from "./cluster-scan-executor.js";
 export * from "./finding-changes.js";
 export * from "./keyed-lock.js";
 export * from "./rematch-stored-images.js";

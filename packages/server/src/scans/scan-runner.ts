@@ -1,24 +1,16 @@
 import { randomUUID } from "node:crypto";
-import {
-  advisoryRevision,
-  type ClusterScanResult,
-  createDirectoryImageCache,
-  createDirectoryLayerCache,
-  DEFAULT_IMAGE_SCAN_CONCURRENCY,
-  type KubernetesReader,
-  scanCluster,
-} from "@vigil/core";
+import { DEFAULT_IMAGE_SCAN_CONCURRENCY, type KubernetesReader } from "@vigil/core";
 import { type Logger, pino } from "pino";
 import type { VigilDatabase } from "../db/create-database.js";
 import { ApiError } from "../http/route-definition.js";
 import type { ClusterRecord } from "../store/cluster-repository.js";
-import type { ScanRecord, ScanStatus, ScanWithImages } from "../store/scan-repository.js";
+import type { ScanRecord, ScanWithImages } from "../store/scan-repository.js";
+import { createClusterScanExecutor, messageOf, type ScanAttempt } from "./cluster-scan-executor.js";
 import { createKeyedLock } from "./keyed-lock.js";
 import { type RematchOptions, type RematchReport, rematchStoredImages } from "./rematch-stored-images.js";
 import type { ScanClock, ScanContext, ScanRegistryOptions } from "./scan-context.js";
 import type { ScanService, StartScanRequest } from "./scan-service.js";
 import { createScanStores, type ScanStores } from "./scan-stores.js";
-import { storeClusterScan } from "./store-cluster-scan.js";
 
 /** Options of {@link createScanRunner}. */
 export interface ScanRunnerOptions {
@@ -94,13 +86,7 @@ export interface ScanRunner extends ScanService {
   stop(): Promise<void>;
 }
 
-type AbortKind = "cancelled" | "interrupted";
-
-interface Entry {
-  scan: ScanRecord;
-  readonly controller: AbortController;
-  abortedAs?: AbortKind;
-  phase: "queued" | "scanning" | "writing";
+interface Entry extends ScanAttempt {
   readonly done: Promise<ScanRecord | undefined>;
   readonly settle: (record: ScanRecord | undefined) => void;
 }
@@ -134,12 +120,26 @@ export function createScanRunner(options: ScanRunnerOptions): ScanRunner {
     Math.floor(options.concurrency?.imagesPerScan ?? DEFAULT_IMAGE_SCAN_CONCURRENCY),
   );
   const maxQueued = Math.max(0, Math.floor(options.maxQueued ?? 1000));
-  const caches = options.cacheDir
-    ? {
-        cache: createDirectoryLayerCache(options.cacheDir),
-        imageCache: createDirectoryImageCache(options.cacheDir),
-      }
-    : {};
+  const executor = createClusterScanExecutor({
+    context,
+    kube: options.kube,
+    ...(options.registry ? { registry: options.registry } : {}),
+    ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
+    imagesPerScan,
+    takeOverFrom: ["queued"],
+    interruptedError: "the server stopped while the scan ran; it runs again at the next start",
+    // queued for the next start, which adopts queued scans (see recovery)
+    requeue: async (scan) => {
+      await stores.scans.create({
+        id: newId(),
+        clusterId: scan.clusterId,
+        ...(scan.policyId ? { policyId: scan.policyId } : {}),
+        trigger: scan.trigger,
+        scope: scan.scope,
+        createdAt: iso(),
+      });
+    },
+  });
 
   const entries = new Map<string, Entry>();
   const byCluster = new Map<string, Entry>();
@@ -182,7 +182,8 @@ export function createScanRunner(options: ScanRunnerOptions): ScanRunner {
     while (!stopping && running < maxRunning && queue.length > 0) {
       const entry = queue.shift()!;
       running++;
-      void execute(entry)
+      void executor
+        .run(entry)
         .catch((error: unknown) => {
           logger.error({ err: error, scanId: entry.scan.id }, "scan runner failed");
         })
@@ -207,125 +208,6 @@ export function createScanRunner(options: ScanRunnerOptions): ScanRunner {
   async function stored(scanId: string): Promise<ScanRecord | undefined> {
     const scan = await stores.scans.get(scanId);
     return scan ? withoutImages(scan) : undefined;
-  }
-
-  async function finish(
-    entry: Entry,
-    status: ScanStatus,
-    fields: { result?: ClusterScanResult; error?: string } = {},
-  ): Promise<void> {
-    const { scan } = entry;
-    try {
-      const changed = await stores.scans.updateStatus({
-        id: scan.id,
-        status,
-        at: iso(),
-        ...(fields.result ? { summary: fields.result.summary, failures: fields.result.failures } : {}),
-        ...(fields.error !== undefined ? { error: fields.error } : {}),
-      });
-      const log = status === "complete" || status === "partial" ? logger.info : logger.warn;
-      log.call(
-        logger,
-        {
-          scanId: scan.id,
-          clusterId: scan.clusterId,
-          status,
-          ...(fields.result ? { summary: fields.result.summary } : {}),
-          ...(fields.error ? { error: fields.error } : {}),
-          ...(changed ? {} : { note: "the scan had been finished elsewhere; its status was kept" }),
-        },
-        "scan finished",
-      );
-    } catch (error) {
-      logger.error({ err: error, scanId: scan.id, status }, "could not record the end of a scan");
-    }
-  }
-
-  async function execute(entry: Entry): Promise<void> {
-    const { scan } = entry;
-    entry.phase = "scanning";
-    const moved = await stores.scans.updateStatus({
-      id: scan.id,
-      status: "running",
-      at: iso(),
-      from: ["queued"],
-    });
-    if (!moved) return; // cancelled (or finished) elsewhere before it started
-    if (entry.abortedAs) return aborted(entry);
-    logger.info({ scanId: scan.id, clusterId: scan.clusterId, scope: scan.scope }, "scan started");
-    let result: ClusterScanResult;
-    let revision: string;
-    try {
-      const cluster = await stores.clusters.get(scan.clusterId);
-      if (!cluster) throw new Error(`the cluster ${scan.clusterId} no longer exists`);
-      const reader = await options.kube(cluster);
-      revision = await advisoryRevision(stores.advisories);
-      result = await scanCluster({
-        ...options.registry,
-        ...caches,
-        reader,
-        clusterId: cluster.id,
-        namespaces: scan.scope.namespaces,
-        advisories: stores.advisories,
-        advisoryRevision: revision,
-        concurrency: imagesPerScan,
-        signal: entry.controller.signal,
-        now: () => clock.now(),
-      });
-    } catch (error) {
-      if (entry.abortedAs) return aborted(entry);
-      return finish(entry, "failed", { error: messageOf(error) });
-    }
-    if (entry.abortedAs) return aborted(entry);
-    // A process that does not run the scan may have cancelled it through the store.
-    const current = await stores.scans.get(scan.id);
-    if (current?.status !== "running") {
-      logger.info(
-        { scanId: scan.id, status: current?.status },
-        "scan stopped elsewhere; its results are dropped",
-      );
-      return;
-    }
-    entry.phase = "writing";
-    try {
-      const written = await storeClusterScan(context, {
-        scan,
-        result,
-        revision,
-        ...(options.registry?.platform ? { platform: options.registry.platform } : {}),
-      });
-      logger.debug({ scanId: scan.id, written }, "scan results stored");
-    } catch (error) {
-      return finish(entry, "failed", {
-        result,
-        error: `the scan ran but its results could not be stored: ${messageOf(error)}`,
-      });
-    }
-    return finish(entry, result.status, { result });
-  }
-
-  async function aborted(entry: Entry): Promise<void> {
-    const kind = entry.abortedAs!;
-    const error =
-      kind === "cancelled"
-        ? "cancelled"
-        : "the server stopped while the scan ran; it runs again at the next start";
-    await finish(entry, kind, { error });
-    if (kind === "interrupted") {
-      // queued for the next start, which adopts queued scans (see recovery)
-      try {
-        await stores.scans.create({
-          id: newId(),
-          clusterId: entry.scan.clusterId,
-          ...(entry.scan.policyId ? { policyId: entry.scan.policyId } : {}),
-          trigger: entry.scan.trigger,
-          scope: entry.scan.scope,
-          createdAt: iso(),
-        });
-      } catch (error) {
-        logger.error({ err: error, scanId: entry.scan.id }, "could not queue an interrupted scan again");
-      }
-    }
   }
 
   async function recover(): Promise<RecoveryReport> {
@@ -523,8 +405,4 @@ export function createScanRunner(options: ScanRunnerOptions): ScanRunner {
 function withoutImages(scan: ScanWithImages): ScanRecord {
   const { images: _, ...record } = scan;
   return record;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -37,6 +37,12 @@ export interface StoreClusterScanOptions {
   readonly revision: string;
   /** The platform the scan asked for (what `scanImageTargets` keys its image cache with). */
   readonly platform?: Platform | string;
+  /**
+   * Asked under the cluster's findings lock, before the findings are read: false leaves the
+   * findings (and the containers) alone, because the scan is no longer this writer's (a queue
+   * worker's scan taken over by a retry of its job). Default: always current.
+   */
+  readonly stillCurrent?: () => Promise<boolean>;
 }
 
 /**
@@ -46,12 +52,13 @@ export interface StoreClusterScanOptions {
  * reconciled against the cluster's stored findings and applied in ONE transaction. Findings
  * are resolved only when the scan is `complete` and covers them (core's reconcile decides; the
  * scope passed here is what makes "covers" right). Containers a complete scan no longer saw in
- * its namespaces are forgotten last.
+ * its namespaces are forgotten last. Undefined when `stillCurrent` said no: nothing after the
+ * images and the scan's images was written.
  */
 export async function storeClusterScan(
   context: ScanContext,
   options: StoreClusterScanOptions,
-): Promise<StoredClusterScan> {
+): Promise<StoredClusterScan | undefined> {
   const { stores, clock } = context;
   const { scan, result } = options;
   const clusterId = scan.clusterId;
@@ -66,6 +73,7 @@ export async function storeClusterScan(
   await stores.workloadContainers.upsert(containers);
 
   const findings = await context.findingsLock.run(clusterId, async () => {
+    if (options.stillCurrent && !(await options.stillCurrent())) return undefined;
     // Advisories may have changed since the images were matched (an advisory update during a
     // long scan), and its re-match may already have added findings for them: reconciling with
     // the older matches would resolve those. Inside the cluster's lock no re-match reconciles,
@@ -89,6 +97,7 @@ export async function storeClusterScan(
     );
     return reconciled.counts;
   });
+  if (!findings) return undefined;
 
   const forgottenContainers =
     result.status === "complete"
