@@ -1,6 +1,8 @@
 import { join } from "node:path";
 import type { Logger } from "pino";
+import { Gauge, type Registry } from "prom-client";
 import type { VigilDatabase } from "../db/create-database.js";
+import { createLeaderElection, type LeaderElection } from "../db/leader-election.js";
 import { type KubeConfigError, loadKubeConfig } from "../kube/kube-config.js";
 import { createKubernetesClientReader } from "../kube/kubernetes-client-reader.js";
 import { type AdvisorySync, createAdvisorySourcesSync } from "../scans/advisory-sync.js";
@@ -9,9 +11,13 @@ import {
   advisoryUpdateJobState,
   createAdvisoryUpdate,
 } from "../scans/advisory-update.js";
+import { createQueuedScanService, type QueuedScanService } from "../scans/queued-scan-service.js";
 import type { ScanClock, ScanRegistryOptions } from "../scans/scan-context.js";
+import { openScanQueue, type ScanQueue, type ScanQueueOptions } from "../scans/scan-queue.js";
 import { createScanRunner, type ScanRunner, type ScanRunnerOptions } from "../scans/scan-runner.js";
+import type { ScanService } from "../scans/scan-service.js";
 import { createScanStores } from "../scans/scan-stores.js";
+import { type ScanWorker, startScanWorker } from "../scans/scan-worker.js";
 import { createStoredPolicySchedule } from "../scans/stored-policy-schedule.js";
 import { DEFAULT_TIME_ZONE } from "../scheduler/scan-policy.js";
 import { advisoryUpdateJob, DEFAULT_ADVISORY_UPDATE_CADENCE } from "../scheduler/scheduled-job.js";
@@ -53,17 +59,43 @@ export interface ServeScanOptions {
     /** Injected timers (tests drive ticks with `scheduler.tick()`). */
     readonly timers?: SchedulerTimers;
   };
+  /**
+   * PostgreSQL only: scans go through the pg-boss queue (the default on PostgreSQL), taken by
+   * `vigil worker`s and this server's own workers, and the scheduler runs only in the server
+   * that leads; `false`: the in-process runner, for a single server process.
+   */
+  readonly queue?: false | ServeQueueOptions;
+}
+
+/** How a server on PostgreSQL uses the scan queue. */
+export interface ServeQueueOptions extends ScanQueueOptions {
+  /** Scans this server runs at once; default 1; 0: API and scheduler only, scans left to `vigil worker`s. */
+  readonly workers?: number;
+  /** How often a server that does not lead tries to take over the scheduler; default 5 s. */
+  readonly leaderRetryMs?: number;
+  /** How often a running scan reads its row (cancelled elsewhere); default 2 s. */
+  readonly storePollMs?: number;
 }
 
 /** The running scan runtime of a server. */
 export interface ScanRuntime {
-  readonly runner: ScanRunner;
+  /** What the routes and the scheduler start and cancel scans through. */
+  readonly service: ScanService;
+  /** The in-process runner (SQLite, or `queue: false`); absent in queue mode. */
+  readonly runner?: ScanRunner;
+  /** This server's scan workers (queue mode with `workers` above 0). */
+  readonly worker?: ScanWorker;
   readonly scheduler: Scheduler;
+  /**
+   * Whether this process runs the scheduler now: always without the queue; in queue mode only
+   * the process holding the leader lock (also the `vigil_scheduler_leader` gauge).
+   */
+  isLeader(): boolean;
   /** Sync the advisory sources (when enabled) and re-match stored images now. */
   updateAdvisories(): Promise<AdvisoryUpdateReport>;
   /** The cluster registered from the current kubeconfig context at this start, if one was. */
   readonly registeredCluster?: ClusterRecord;
-  /** Stops the scheduler, then the runner (running scans become `interrupted`). */
+  /** Stops the scheduler, then the runner or workers (running scans become `interrupted`). */
   stop(): Promise<void>;
 }
 
@@ -75,7 +107,7 @@ export interface ScanRuntime {
 export async function startScanRuntime(
   database: VigilDatabase,
   options: ServeScanOptions,
-  context: { readonly dataDir?: string; readonly logger: Logger },
+  context: { readonly dataDir?: string; readonly logger: Logger; readonly metrics?: Registry },
 ): Promise<ScanRuntime> {
   const logger = context.logger.child({ component: "scans" });
   const clock = options.clock ?? { now: () => new Date() };
@@ -85,17 +117,53 @@ export async function startScanRuntime(
     logger.warn("no cache directory (no data directory): every scan reads every layer; set scans.cacheDir");
   }
   const kubeconfigPath = options.kubeconfigPath;
-  const runner = createScanRunner({
-    database,
-    kube: options.kube ?? defaultKube(kubeconfigPath),
-    clock,
-    logger,
-    ...(options.ids ? { ids: options.ids } : {}),
-    ...(options.concurrency ? { concurrency: options.concurrency } : {}),
-    ...(cacheDir ? { cacheDir } : {}),
-    ...(options.registry ? { registry: options.registry } : {}),
-  });
-  await runner.recovered;
+  const kube = options.kube ?? defaultKube(kubeconfigPath);
+  const queueOptions =
+    database.dialect === "postgres" && options.queue !== false ? (options.queue ?? {}) : undefined;
+
+  let runner: ScanRunner | undefined;
+  let queue: ScanQueue | undefined;
+  let queued: QueuedScanService | undefined;
+  let worker: ScanWorker | undefined;
+  if (queueOptions) {
+    queue = await openScanQueue(database, { ...queueOptions, logger });
+    queued = createQueuedScanService({
+      database,
+      queue,
+      clock,
+      logger,
+      ...(options.ids ? { ids: options.ids } : {}),
+    });
+    const workers = Math.max(0, Math.floor(queueOptions.workers ?? 1));
+    if (workers > 0) {
+      worker = await startScanWorker({
+        database,
+        queue,
+        service: queued,
+        kube,
+        concurrency: workers,
+        logger,
+        ...(options.concurrency?.imagesPerScan ? { imagesPerScan: options.concurrency.imagesPerScan } : {}),
+        ...(cacheDir ? { cacheDir } : {}),
+        ...(options.registry ? { registry: options.registry } : {}),
+        ...(queueOptions.storePollMs ? { storePollMs: queueOptions.storePollMs } : {}),
+      });
+    }
+  } else {
+    runner = createScanRunner({
+      database,
+      kube,
+      clock,
+      logger,
+      ...(options.ids ? { ids: options.ids } : {}),
+      ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+      ...(cacheDir ? { cacheDir } : {}),
+      ...(options.registry ? { registry: options.registry } : {}),
+    });
+    await runner.recovered;
+  }
+  const service: ScanService = runner ?? queued!;
+  const rematcher = runner ?? queued!;
 
   const registeredCluster =
     options.registerCurrentContext === false
@@ -107,14 +175,14 @@ export async function startScanRuntime(
   const timezone = update.timezone ?? DEFAULT_TIME_ZONE;
   const updateAdvisories = createAdvisoryUpdate({
     advisories: stores.advisories,
-    runner,
+    runner: rematcher,
     sync: update.sync ?? createAdvisorySourcesSync(),
     clock,
     logger,
   });
   const scheduler = createScheduler({
     clock,
-    ...createStoredPolicySchedule({ stores, scans: runner, logger }),
+    ...createStoredPolicySchedule({ stores, scans: service, logger }),
     jobs: [
       advisoryUpdateJob(async () => void (await updateAdvisories()), {
         cadence,
@@ -138,18 +206,54 @@ export async function startScanRuntime(
     ...(options.scheduler?.tickMs ? { tickMs: options.scheduler.tickMs } : {}),
     ...(options.scheduler?.timers ? { timers: options.scheduler.timers } : {}),
   });
-  scheduler.start();
+
+  const leaderGauge = context.metrics
+    ? new Gauge({
+        name: "vigil_scheduler_leader",
+        help: "1 when this process runs the scheduler (policies and the advisory update), else 0.",
+        registers: [context.metrics],
+      })
+    : undefined;
+  let election: LeaderElection | undefined;
+  let leading = false;
+  const lead = async (value: boolean) => {
+    leading = value;
+    leaderGauge?.set(value ? 1 : 0);
+    if (value) scheduler.start();
+    else await scheduler.stop();
+  };
+  if (queueOptions) {
+    // Several servers may share the database: only the one holding the lock schedules.
+    leaderGauge?.set(0);
+    election = createLeaderElection({
+      db: database.db,
+      name: "scheduler",
+      logger,
+      onChange: lead,
+      ...(queueOptions.leaderRetryMs ? { retryMs: queueOptions.leaderRetryMs } : {}),
+    });
+    await election.firstTry;
+  } else {
+    await lead(true);
+  }
 
   let stopping: Promise<void> | undefined;
   return {
-    runner,
+    service,
+    ...(runner ? { runner } : {}),
+    ...(worker ? { worker } : {}),
     scheduler,
+    isLeader: () => leading,
     updateAdvisories: () => updateAdvisories(),
     ...(registeredCluster ? { registeredCluster } : {}),
     stop() {
       stopping ??= (async () => {
+        if (election) await election.stop();
         await scheduler.stop();
-        await runner.stop();
+        await runner?.stop();
+        await worker?.stop();
+        await queued?.stop();
+        await queue?.close();
       })();
       return stopping;
     },

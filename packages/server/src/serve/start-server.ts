@@ -27,7 +27,7 @@ export interface StartServerOptions {
   readonly logger?: Logger;
   /**
    * More routes, given the open database (the resource routes) and the services they call:
-   * `scans` is the scan runner when `scans.enabled`.
+   * `scans` is the scan service when `scans.enabled` (the runner, or the queue on PostgreSQL).
    */
   readonly routes?: (database: VigilDatabase, services: ServerServices) => readonly RouteDefinition[];
   /** Who bearer tokens stand for (user API tokens, agent tokens), given the open database. */
@@ -71,11 +71,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     if (owned) await database.close();
     throw error;
   }
+  const metrics = createHttpMetrics();
   let scans: ScanRuntime | undefined;
   if (options.scans?.enabled) {
     try {
       scans = await startScanRuntime(database, options.scans, {
         logger,
+        metrics: metrics.registry,
         ...(options.dataDir ? { dataDir: options.dataDir } : {}),
       });
     } catch (error) {
@@ -83,11 +85,11 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       throw error;
     }
   }
-  const services: ServerServices = scans ? { scans: scans.runner } : {};
+  const services: ServerServices = scans ? { scans: scans.service } : {};
   const app = createHttpApp({
     routes: [...systemRoutes(database, options.version), ...(options.routes?.(database, services) ?? [])],
     version: options.version,
-    metrics: createHttpMetrics(),
+    metrics,
     ...(options.authenticators ? { authenticators: options.authenticators(database) } : {}),
     logError: (message, error) => logger.error({ err: error }, message),
   });
