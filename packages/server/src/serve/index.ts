@@ -1,3 +1,4 @@
 export * from "./load-policy-file.js";
 export * from "./scan-runtime.js";
 export * from "./start-server.js";
+export * from "./start-worker.js";

@@ -260,7 +260,8 @@ export async function startScanRuntime(
   };
 }
 
-function defaultKube(kubeconfigPath: string | undefined): ScanRunnerOptions["kube"] {
+/** The Kubernetes reader of a kubeconfig cluster: its context in `kubeconfigPath` (or kubectl's defaults). */
+export function defaultKube(kubeconfigPath: string | undefined): ScanRunnerOptions["kube"] {
   return (cluster) => {
     if (cluster.connectionKind !== "kubeconfig") {
       throw new Error(

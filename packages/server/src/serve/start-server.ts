@@ -64,7 +64,13 @@ export interface RunningServer {
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const logger = options.logger ?? pino({ name: "vigil" });
   const owned = options.database === undefined;
-  const database = options.database ?? createDatabase({ url: options.databaseUrl, dataDir: options.dataDir });
+  const database =
+    options.database ??
+    createDatabase({
+      url: options.databaseUrl,
+      dataDir: options.dataDir,
+      poolSize: poolSizeOf(options.scans),
+    });
   try {
     await migrateToLatest(database.db);
   } catch (error) {
@@ -128,4 +134,14 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       return closing;
     },
   };
+}
+
+/**
+ * PostgreSQL connections: the default 10, and for each in-process queue worker one per image
+ * scan in flight (its digest lock) and one for its findings lock.
+ */
+function poolSizeOf(scans: ServeScanOptions | undefined): number {
+  const queue = scans?.enabled && scans.queue !== false ? scans.queue : undefined;
+  const workers = Math.max(0, Math.floor(queue?.workers ?? 1));
+  return 10 + workers * ((scans?.concurrency?.imagesPerScan ?? 2) + 1);
 }
