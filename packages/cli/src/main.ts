@@ -13,6 +13,7 @@ Commands:
   import trivy-operator  import the Trivy Operator's vulnerability reports from a cluster
   db COMMAND     manage the advisory database: update, import, status, export
   serve          run the server: HTTP API and metrics on one port (SQLite or PostgreSQL)
+  worker         take scan jobs from the servers' queue (PostgreSQL)
   version        print the version
 
 Run \`vigil COMMAND --help\` for a command's options.
@@ -26,6 +27,7 @@ const COMMANDS: Record<string, (argv: readonly string[]) => Promise<number>> = {
   db: async (argv) => (await import("./commands/db.js")).runDb(argv),
   scan: async (argv) => (await import("./commands/scan.js")).runScan(argv),
   serve: async (argv) => (await import("./commands/serve.js")).runServe(argv),
+  worker: async (argv) => (await import("./commands/worker.js")).runWorker(argv),
   import: async (argv) => (await import("./commands/import.js")).runImport(argv),
   version: async () => {
     process.stdout.write(`${TOOL_VERSION}\n`);

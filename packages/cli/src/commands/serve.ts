@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 import { apiRoutes, loadPolicyFile, PolicyFileError, startServer } from "@vigil/server";
 import { CliError } from "../cli-error.js";
 import { TOOL_VERSION } from "../tool-version.js";
+import { QUEUE_OPTIONS, QUEUE_OPTIONS_HELP, queueOptionsOf, wholeNumber } from "./queue-options.js";
 
 export const SERVE_HELP = `Usage: vigil serve [options]
 
@@ -23,6 +24,12 @@ Options:
                           creating or replacing each by name; a file with errors stops the start
   --no-scans              serve the API only: no scans, no scheduler, no advisory update
   --no-advisory-update    never fetch advisories (air-gapped: use vigil db import)
+  --workers N             PostgreSQL: scans this server runs at once from the shared queue
+                          (default 1; 0: API and scheduler only, scans left to vigil worker)
+${QUEUE_OPTIONS_HELP}
+
+On PostgreSQL several servers and any number of \`vigil worker\`s may share the database:
+scans go through its queue, and the scheduler runs in one server at a time (the leader).
 
 Stops gracefully on SIGINT or SIGTERM.`;
 
@@ -38,6 +45,8 @@ export async function runServe(argv: readonly string[]): Promise<number> {
       policies: { type: "string" },
       "no-scans": { type: "boolean", default: false },
       "no-advisory-update": { type: "boolean", default: false },
+      workers: { type: "string" },
+      ...QUEUE_OPTIONS,
       debug: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -52,6 +61,8 @@ export async function runServe(argv: readonly string[]): Promise<number> {
     throw new CliError(`--port must be a TCP port number, not ${JSON.stringify(portText)}`);
   }
   const dataDir = resolve(values["data-dir"] ?? process.env.VIGIL_DATA_DIR ?? "data");
+  const workers = values.workers !== undefined ? wholeNumber("--workers", values.workers, 0) : undefined;
+  const queue = { ...queueOptionsOf(values), ...(workers !== undefined ? { workers } : {}) };
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
     server = await startServer({
@@ -66,6 +77,8 @@ export async function runServe(argv: readonly string[]): Promise<number> {
         enabled: !values["no-scans"],
         ...(values.kubeconfig ? { kubeconfigPath: values.kubeconfig } : {}),
         advisoryUpdate: { enabled: !values["no-advisory-update"] },
+        // used on PostgreSQL only; SQLite runs scans in this process
+        queue,
       },
     });
   } catch (error) {
