@@ -8,6 +8,7 @@ import type { ClusterRecord } from "../store/cluster-repository.js";
 import {
   type ClusterScanExecutor,
   createClusterScanExecutor,
+  messageOf,
   type ScanAttempt,
 } from "./cluster-scan-executor.js";
 import type { QueuedScanService } from "./queued-scan-service.js";
@@ -89,38 +90,59 @@ export async function startScanWorker(options: ScanWorkerOptions): Promise<ScanW
   let taken = 0;
   let stopping = false;
 
-  const handle = async (jobs: PgBoss.JobWithMetadata<ScanJobData>[]) => {
-    for (const job of jobs) {
-      taken++;
-      const scan = await service.context.stores.scans.get(job.data.scanId);
-      if (!scan) {
-        log.warn({ scanId: job.data.scanId, job: job.id }, "a scan job names no stored scan; dropped");
+  const stopController = new AbortController();
+  const pollMs = queue.pollingIntervalSeconds * 1000;
+
+  const handle = async (job: PgBoss.JobWithMetadata<ScanJobData>) => {
+    taken++;
+    const scan = await service.context.stores.scans.get(job.data.scanId);
+    if (!scan) {
+      log.warn({ scanId: job.data.scanId, job: job.id }, "a scan job names no stored scan; dropped");
+      return;
+    }
+    const { images: _, ...record } = scan;
+    log.info({ scanId: scan.id, job: job.id, retry: job.retryCount, status: scan.status }, "scan job taken");
+    const attempt: ScanAttempt = { scan: record, controller: new AbortController(), phase: "queued" };
+    if (stopping) attempt.abortedAs = "interrupted";
+    attempts.add(attempt);
+    try {
+      await executor.run(attempt);
+    } finally {
+      attempts.delete(attempt);
+    }
+  };
+
+  // Our own fetch loop rather than pg-boss's `work`: that one waits a whole polling interval
+  // after every job, however short (an empty scan would cost 0.5 s or more), and gives up on a
+  // handler at the job's expiry while the handler runs on; here the next job is fetched at once,
+  // only an empty queue waits, and a job is completed before its slot takes another.
+  const slot = async () => {
+    while (!stopping) {
+      let job: PgBoss.JobWithMetadata<ScanJobData> | undefined;
+      try {
+        [job] = await queue.boss.fetch<ScanJobData>(SCAN_QUEUE, { batchSize: 1, includeMetadata: true });
+      } catch (error) {
+        log.warn({ err: error }, "could not fetch scan jobs");
+      }
+      if (!job) {
+        await sleep(pollMs, stopController.signal);
         continue;
       }
-      const { images: _, ...record } = scan;
-      log.info(
-        { scanId: scan.id, job: job.id, retry: job.retryCount, status: scan.status },
-        "scan job taken",
-      );
-      const attempt: ScanAttempt = { scan: record, controller: new AbortController(), phase: "queued" };
-      if (stopping) attempt.abortedAs = "interrupted";
-      attempts.add(attempt);
       try {
-        await executor.run(attempt);
-      } finally {
-        attempts.delete(attempt);
+        await handle(job);
+        await queue.boss.complete(SCAN_QUEUE, job.id);
+      } catch (error) {
+        // retried by pg-boss (its retry limit and delay); the scan row decides what a retry does
+        log.error({ err: error, job: job.id, scanId: job.data.scanId }, "scan job failed");
+        await queue.boss
+          .fail(SCAN_QUEUE, job.id, { message: messageOf(error) })
+          .catch((failure: unknown) => log.error({ err: failure, job: job.id }, "could not fail a scan job"));
       }
     }
   };
 
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
-  for (let i = 0; i < concurrency; i++) {
-    await queue.boss.work<ScanJobData>(
-      SCAN_QUEUE,
-      { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: queue.pollingIntervalSeconds },
-      handle,
-    );
-  }
+  const slots = Array.from({ length: concurrency }, () => slot());
   log.info({ concurrency, queue: SCAN_QUEUE }, "scan worker started");
 
   let stopped: Promise<void> | undefined;
@@ -136,12 +158,25 @@ export async function startScanWorker(options: ScanWorkerOptions): Promise<ScanW
           attempt.abortedAs = "interrupted";
           attempt.controller.abort(new Error("the worker is stopping"));
         }
-        // stops polling, then waits for the handlers (which finish the aborted scans)
-        await queue.boss.offWork(SCAN_QUEUE);
-        while (attempts.size > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+        stopController.abort();
+        // the slots finish their scans (aborted ones are marked and queued again) and stop
+        await Promise.all(slots);
         log.info({ taken }, "scan worker stopped");
       })();
       return stopped;
     },
   };
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+  });
 }
