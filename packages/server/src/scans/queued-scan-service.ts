@@ -64,32 +64,48 @@ export function createQueuedScanService(options: QueuedScanServiceOptions): Queu
     context,
 
     async start(request: StartScanRequest): Promise<ScanRecord> {
-      const { scan, created } = await database.db.transaction().execute(async (trx) => {
-        await lockInTransaction(trx, ADVISORY_LOCK_SPACES.clusterStart, request.clusterId);
-        const cluster = await createClusterRepository(trx).get(request.clusterId);
-        if (!cluster) throw new ApiError(404, `there is no cluster ${request.clusterId}`);
-        const scans = createScanRepository(trx);
-        const there = await scans.listByCluster(cluster.id, { statuses: ["queued", "running"], limit: 10 });
-        const other = there.items.find((s) => QUEUED_SCAN_TRIGGERS.has(s.trigger));
-        if (other) return { scan: other, created: false };
-        const scan = await scans.create({
-          id: newId(),
-          clusterId: cluster.id,
-          ...(request.policyId ? { policyId: request.policyId } : {}),
-          trigger: request.trigger,
-          scope: { namespaces: [...new Set(request.scope.namespaces.filter((ns) => ns !== ""))] },
-          createdAt: iso(),
+      for (;;) {
+        const outcome = await database.db.transaction().execute(async (trx) => {
+          await lockInTransaction(trx, ADVISORY_LOCK_SPACES.clusterStart, request.clusterId);
+          const cluster = await createClusterRepository(trx).get(request.clusterId);
+          if (!cluster) throw new ApiError(404, `there is no cluster ${request.clusterId}`);
+          const scans = createScanRepository(trx);
+          const there = await scans.listByCluster(cluster.id, { statuses: ["queued", "running"], limit: 10 });
+          const other = there.items.find((s) => QUEUED_SCAN_TRIGGERS.has(s.trigger));
+          if (other) return { scan: other, created: false, alive: await queue.alive(other.id) };
+          const scan = await scans.create({
+            id: newId(),
+            clusterId: cluster.id,
+            ...(request.policyId ? { policyId: request.policyId } : {}),
+            trigger: request.trigger,
+            scope: { namespaces: [...new Set(request.scope.namespaces.filter((ns) => ns !== ""))] },
+            createdAt: iso(),
+          });
+          await queue.send(trx, scan.id);
+          return { scan, created: true, alive: true };
         });
-        await queue.send(trx, scan.id);
-        return { scan, created: true };
-      });
-      if (created) {
-        logger.info(
-          { scanId: scan.id, clusterId: scan.clusterId, trigger: scan.trigger, scope: scan.scope },
-          "scan queued",
+        const { scan } = outcome;
+        if (outcome.created) {
+          logger.info(
+            { scanId: scan.id, clusterId: scan.clusterId, trigger: scan.trigger, scope: scan.scope },
+            "scan queued",
+          );
+        }
+        if (outcome.alive) return scan;
+        // Its job ended without finishing it (its workers kept dying until the retries ran out):
+        // it would block the cluster for ever. Nothing it read was written; fail it and start anew.
+        await stores.scans.updateStatus({
+          id: scan.id,
+          status: "failed",
+          at: iso(),
+          error:
+            "its job ended without finishing it (the workers that took it stopped); a new scan replaced it",
+        });
+        logger.warn(
+          { scanId: scan.id, clusterId: scan.clusterId },
+          "a scan whose job had ended was failed and replaced",
         );
       }
-      return scan;
     },
 
     cancel(scanId) {

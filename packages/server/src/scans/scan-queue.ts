@@ -50,6 +50,8 @@ export interface ScanQueue {
    */
   // biome-ignore lint/suspicious/noExplicitAny: a transaction of any schema
   send(db: Kysely<any>, scanId: string): Promise<void>;
+  /** Whether the job of scan `scanId` may still run it: waiting, being retried or taken. */
+  alive(scanId: string): Promise<boolean>;
   /** Stops pg-boss (its workers first, waiting for their jobs up to `timeoutMs`). */
   close(timeoutMs?: number): Promise<void>;
 }
@@ -109,6 +111,10 @@ export async function openScanQueue(
         expireInSeconds,
         db: adapterOf(db),
       });
+    },
+    async alive(scanId) {
+      const job = await boss.getJobById(SCAN_QUEUE, jobIdOf(scanId));
+      return job !== null && ["created", "retry", "active"].includes(job.state);
     },
     close(timeoutMs = 30_000) {
       closing ??= boss.stop({ graceful: true, wait: true, close: false, timeout: timeoutMs });

@@ -14,7 +14,7 @@ import type { VigilDatabase } from "../db/create-database.js";
 import { useTestDatabase } from "../db/test-support/test-databases.js";
 import { storeDb } from "../store/store-schema.js";
 import { createQueuedScanService, type QueuedScanService } from "./queued-scan-service.js";
-import { openScanQueue, type ScanQueue, type ScanQueueOptions } from "./scan-queue.js";
+import { jobIdOf, openScanQueue, SCAN_QUEUE, type ScanQueue, type ScanQueueOptions } from "./scan-queue.js";
 import { createScanStores, type ScanStores } from "./scan-stores.js";
 import { type ScanWorker, type ScanWorkerOptions, startScanWorker } from "./scan-worker.js";
 import {
@@ -234,6 +234,25 @@ describe("scan workers on postgres", () => {
     const images = await Promise.all(scans.map(async (s) => (await stores.scans.get(s.id))!.images));
     expect(images.map((list) => list.length)).toEqual([1, 1]);
     expect(images.map((list) => list[0]!.fromCache ?? "pulled").sort()).toEqual(["matches", "pulled"]);
+  });
+
+  it("a scan whose job ended without finishing it is failed and replaced at the next start", async () => {
+    const { service, queue } = await server({ retryLimit: 0 });
+    const request = { clusterId: "prod-eu", scope: { namespaces: ["shop"] }, trigger: "manual" as const };
+    const stuck = await service.start(request);
+    expect(await queue.alive(stuck.id)).toBe(true);
+    // a worker took it and died, and the job has no retries left
+    expect(await stores.scans.beginAttempt({ id: stuck.id, at: T0, from: ["queued"] })).toBe(1);
+    await queue.boss.fail(SCAN_QUEUE, jobIdOf(stuck.id), { message: "the worker died" });
+    expect(await queue.alive(stuck.id)).toBe(false);
+    const next = await service.start(request);
+    expect(next.id).not.toBe(stuck.id);
+    expect(await stores.scans.get(stuck.id)).toMatchObject({
+      status: "failed",
+      error: expect.stringMatching(/its job ended without finishing it/),
+    });
+    expect(await queue.alive(next.id)).toBe(true);
+    expect((await service.start(request)).id).toBe(next.id);
   });
 
   it("stopping a worker interrupts its running scan and queues it again; another worker completes that", async () => {
