@@ -41,10 +41,14 @@ async function admin(text) {
   }
 }
 
+/** What a failed run leaves: dropped and killed in the end. */
+const leftovers = { schemas: new Set(), children: new Set() };
+
 /** A fresh schema with Vigil's tables and the test advisories; returns its URL and cleanup. */
 async function freshDatabase(clusterIds) {
   const schema = `vigil_bench_workers_${randomBytes(4).toString("hex")}`;
   await admin(`create schema "${schema}"`);
+  leftovers.schemas.add(schema);
   const url = new URL(POSTGRES);
   url.searchParams.set("options", `-c search_path=${schema}`);
   const database = server.createDatabase({ url: url.toString(), poolSize: 20 });
@@ -114,10 +118,12 @@ async function startWorkers(count, url, kubeconfig, work) {
       worker.stderr += d;
       if (worker.stderr.includes("taking scan jobs")) worker.ready = true;
     });
+    leftovers.children.add(child);
     worker.exited = new Promise((resolve) => child.on("close", resolve));
     workers.push(worker);
   }
-  const deadline = Date.now() + 60_000;
+  // four workers starting at once on a busy 2-core machine can take a while
+  const deadline = Date.now() + 180_000;
   while (!workers.every((w) => w.ready)) {
     if (Date.now() > deadline)
       throw new Error(`workers did not start: ${workers.map((w) => w.stderr).join("\n")}`);
@@ -299,6 +305,12 @@ try {
     "target: images/min grows with workers while cores last (2 cores here); jobs spread evenly; an empty job costs a few ms; an idle worker answers within its poll interval",
   );
 } finally {
+  for (const child of leftovers.children) if (child.exitCode === null) child.kill("SIGKILL");
+  for (const schema of leftovers.schemas) {
+    await admin(
+      `drop schema if exists "${schema}" cascade; drop schema if exists "${schema}_pgboss" cascade`,
+    );
+  }
   await api?.close();
   registry.stop();
   rmSync(work, { recursive: true, force: true });
