@@ -6,7 +6,14 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 
 const root = join(import.meta.dirname, "..");
-const HELPERS = new Set(["lib.mjs", "report-rss.mjs", "floor-read-blobs.mjs", "big-layer-image.mjs"]);
+const HELPERS = new Set([
+  "lib.mjs",
+  "report-rss.mjs",
+  "floor-read-blobs.mjs",
+  "big-layer-image.mjs",
+  "image-variants.mjs",
+  "in-process-scans.mjs",
+]);
 const only = process.argv.slice(2);
 execFileSync("npx", ["tsc", "-b"], { cwd: root, stdio: "inherit" });
 const benches = readdirSync(join(root, "scripts/bench"))

@@ -15,6 +15,7 @@ Commands:
   serve          run the server: HTTP API and metrics on one port (SQLite or PostgreSQL)
   admin create-owner  create the first owner of a fresh server (who then adds the other users)
   agent          run in a cluster: scan it (or ship what runs) for the server, with a token
+  worker         take scan jobs from the servers' queue (PostgreSQL)
   version        print the version
 
 Run \`vigil COMMAND --help\` for a command's options.
@@ -30,6 +31,7 @@ const COMMANDS: Record<string, (argv: readonly string[]) => Promise<number>> = {
   serve: async (argv) => (await import("./commands/serve.js")).runServe(argv),
   admin: async (argv) => (await import("./commands/admin.js")).runAdmin(argv),
   agent: async (argv) => (await import("./commands/agent.js")).runAgentCommand(argv),
+  worker: async (argv) => (await import("./commands/worker.js")).runWorker(argv),
   import: async (argv) => (await import("./commands/import.js")).runImport(argv),
   version: async () => {
     process.stdout.write(`${TOOL_VERSION}\n`);

@@ -11,6 +11,7 @@ import {
 import { CliError } from "../cli-error.js";
 import { parseDurationOption } from "../duration-option.js";
 import { TOOL_VERSION } from "../tool-version.js";
+import { QUEUE_OPTIONS, QUEUE_OPTIONS_HELP, queueOptionsOf, wholeNumber } from "./queue-options.js";
 import {
   REGISTRY_LIMIT_OPTIONS,
   REGISTRY_LIMIT_OPTIONS_HELP,
@@ -45,9 +46,15 @@ Options:
   --webhook-hosts LIST    hosts webhooks may point at, comma-separated (\`*.example.com\` for
                           sub-domains); default any (webhooks are configured by maintainers)
   --no-notifications      send no webhooks (deliveries already queued wait for a start without it)
+  --workers N             PostgreSQL: scans this server runs at once from the shared queue
+                          (default 1; 0: API and scheduler only, scans left to vigil worker)
+${QUEUE_OPTIONS_HELP}
 
 Registry limits, shared by every scan the server runs at once:
 ${REGISTRY_LIMIT_OPTIONS_HELP}
+
+On PostgreSQL several servers and any number of \`vigil worker\`s may share the database:
+scans go through its queue, and the scheduler runs in one server at a time (the leader).
 
 Stops gracefully on SIGINT or SIGTERM.`;
 
@@ -67,6 +74,8 @@ export async function runServe(argv: readonly string[]): Promise<number> {
       ...REGISTRY_LIMIT_OPTIONS,
       "webhook-hosts": { type: "string" },
       "no-notifications": { type: "boolean", default: false },
+      workers: { type: "string" },
+      ...QUEUE_OPTIONS,
       debug: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -93,6 +102,8 @@ export async function runServe(argv: readonly string[]): Promise<number> {
     throw new CliError("--webhook-hosts needs at least one host name, e.g. hooks.slack.com");
   }
   const dataDir = resolve(values["data-dir"] ?? process.env.VIGIL_DATA_DIR ?? "data");
+  const workers = values.workers !== undefined ? wholeNumber("--workers", values.workers, 0) : undefined;
+  const queue = { ...queueOptionsOf(values), ...(workers !== undefined ? { workers } : {}) };
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
     server = await startServer({
@@ -108,6 +119,8 @@ export async function runServe(argv: readonly string[]): Promise<number> {
         advisoryUpdate: { enabled: !values["no-advisory-update"] },
         ...(timeLimitMs !== undefined ? { timeLimitMs } : {}),
         registry: { registryLimits },
+        // used on PostgreSQL only; SQLite runs scans in this process
+        queue,
       },
       notifications: {
         enabled: !values["no-notifications"],

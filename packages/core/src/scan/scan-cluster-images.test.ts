@@ -98,6 +98,35 @@ describe("groupByDigest and scanImageTargets", () => {
       ].sort(),
     );
   });
+  it("runs each digest's whole scan inside the digest lock, once per digest", async () => {
+    const held = new Set<string>();
+    const locked: string[] = [];
+    const credentialsOutsideLock: string[] = [];
+    await scanImageTargets({
+      targets: groupByDigest(containers.slice(0, 3)),
+      digestLock: async (digest, work) => {
+        locked.push(digest);
+        held.add(digest);
+        try {
+          return await work();
+        } finally {
+          held.delete(digest);
+        }
+      },
+      credentialsFor: (target) => {
+        if (!held.has(target.digest)) credentialsOutsideLock.push(target.digest);
+        return undefined;
+      },
+    });
+    expect(locked).toEqual([minbase]);
+    expect(credentialsOutsideLock).toEqual([]);
+    // a lock that fails the digest fails that digest only, as a result
+    const [failed] = await scanImageTargets({
+      targets: groupByDigest(containers.slice(0, 1)),
+      digestLock: async () => Promise.reject(new Error("the lock's connection is gone")),
+    });
+    expect(failed!.result).toMatchObject({ status: "failed", error: "the lock's connection is gone" });
+  });
 });
 
 describe("scanImageTargets with an image cache", () => {

@@ -89,7 +89,18 @@ export interface ScanImageTargetsOptions
   readonly advisoryRevision?: string;
   /** Called as each digest finishes, in completion order. */
   readonly onScanned?: (scan: ImageTargetScan) => void;
+  /**
+   * Runs the scan of one digest (image cache lookup, pull and extraction, cache write) as
+   * `work` under a lock on that digest. Workers in several processes that share an image cache
+   * pass a lock they all see (the server's PostgreSQL advisory lock), so one digest is never
+   * pulled by two of them at once: the second finds the first's result in the cache. Default:
+   * no lock.
+   */
+  readonly digestLock?: DigestLock;
 }
+
+/** See {@link ScanImageTargetsOptions.digestLock}. */
+export type DigestLock = <T>(digest: string, work: () => Promise<T>) => Promise<T>;
 
 /** Default number of image scans in flight. */
 export const DEFAULT_IMAGE_SCAN_CONCURRENCY = 2;
@@ -101,8 +112,16 @@ export const DEFAULT_IMAGE_SCAN_CONCURRENCY = 2;
  * exception, so one bad image does not stop the others. Results are in target order.
  */
 export async function scanImageTargets(options: ScanImageTargetsOptions): Promise<ImageTargetScan[]> {
-  const { targets, credentialsFor, onScanned, concurrency, imageCache, advisoryRevision, ...scanOptions } =
-    options;
+  const {
+    targets,
+    credentialsFor,
+    onScanned,
+    concurrency,
+    imageCache,
+    advisoryRevision,
+    digestLock,
+    ...scanOptions
+  } = options;
   const extractors = options.extractors ?? createBuiltinExtractors();
   // One set of per-host limits for every image of this call, unless the caller shares its own
   // (the server's and the CLI's, for the whole process).
@@ -114,7 +133,11 @@ export async function scanImageTargets(options: ScanImageTargetsOptions): Promis
       : options.platform
         ? platformText(options.platform)
         : "linux/amd64";
-  const settled = await runPool(targets, concurrency ?? DEFAULT_IMAGE_SCAN_CONCURRENCY, async (target) => {
+  const lock: DigestLock = digestLock ?? ((_digest, work) => work());
+  const settled = await runPool(targets, concurrency ?? DEFAULT_IMAGE_SCAN_CONCURRENCY, (target) =>
+    lock(target.digest, () => scanTarget(target)),
+  );
+  async function scanTarget(target: ImageScanTarget): Promise<ImageTargetScan> {
     const key = imageCache ? imageCacheKey(target.digest, platform, extractors, maxFileSize) : undefined;
     const cached = key ? await imageCache!.get(key) : undefined;
     if (cached && key) {
@@ -167,7 +190,7 @@ export async function scanImageTargets(options: ScanImageTargetsOptions): Promis
     }
     onScanned?.(scan);
     return scan;
-  });
+  }
   return settled.map((outcome, i) =>
     outcome.status === "fulfilled"
       ? outcome.value

@@ -108,6 +108,10 @@ function openPostgres(url: string, options: CreateDatabaseOptions): VigilDatabas
   // An idle client that loses its connection emits `error` on the pool; unhandled, that
   // would crash the process. The next query checks out a fresh client and reports the problem.
   pool.on("error", () => {});
+  // The same for a client that is checked out when its connection ends (the leader's lock
+  // connection, a lock holder's): its pending or next query rejects with the error, which the
+  // holder handles; without a listener the client's `error` event would crash the process.
+  pool.on("connect", (client) => client.on("error", () => {}));
   const db = new Kysely<VigilSchema>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,

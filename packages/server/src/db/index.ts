@@ -1,3 +1,4 @@
+export * from "./advisory-locks.js";
 export * from "./advisory-store.js";
 export {
   AdvisoryImportError,
@@ -9,6 +10,7 @@ export {
 } from "./advisory-transfer.js";
 export * from "./create-database.js";
 export { type DatabaseDialect, dialectOf, MAX_PARAMETERS } from "./dialect.js";
+export * from "./leader-election.js";
 export {
   createMigrationProvider,
   MIGRATIONS,

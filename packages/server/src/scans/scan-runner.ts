@@ -1,14 +1,12 @@
 import { randomUUID } from "node:crypto";
 import {
   advisoryRevision,
-  type ClusterScanResult,
   createDirectoryImageCache,
   createDirectoryLayerCache,
   createRegistryLimits,
   DEFAULT_IMAGE_SCAN_CONCURRENCY,
   type KubernetesReader,
   matchInventory,
-  scanCluster,
   scanDiscoveredCluster,
 } from "@vigil/core";
 import { type Logger, pino } from "pino";
@@ -17,14 +15,15 @@ import { ApiError } from "../http/route-definition.js";
 import type { FindingNotice } from "../notify/notification-event.js";
 import type { ScanEventSink } from "../notify/scan-event-sink.js";
 import type { ClusterRecord } from "../store/cluster-repository.js";
-import type { ScanRecord, ScanStatus, ScanWithImages } from "../store/scan-repository.js";
+import type { ScanRecord, ScanWithImages } from "../store/scan-repository.js";
 import type { AgentIntakeOutcome, AgentScanIntake } from "./agent-scan-intake.js";
+import { createAgentScanIntake } from "./agent-scan-intake-service.js";
+import { createClusterScanExecutor, messageOf, type ScanAttempt } from "./cluster-scan-executor.js";
 import { createKeyedLock } from "./keyed-lock.js";
 import { type RematchOptions, type RematchReport, rematchStoredImages } from "./rematch-stored-images.js";
 import type { ScanClock, ScanContext, ScanRegistryOptions } from "./scan-context.js";
 import type { ScanService, StartScanRequest } from "./scan-service.js";
 import { createScanStores, type ScanStores } from "./scan-stores.js";
-import { storeClusterScan } from "./store-cluster-scan.js";
 
 /** Options of {@link createScanRunner}. */
 export interface ScanRunnerOptions {
@@ -108,20 +107,7 @@ export interface ScanRunner extends ScanService, AgentScanIntake {
   stop(): Promise<void>;
 }
 
-type AbortKind = "cancelled" | "interrupted";
-
-/**
- * Two hours: far beyond a healthy scan of a large cluster (the cluster-scan bench's 10,000 pods
- * take minutes), short enough that a scan stuck on a registry that never answers does not hold
- * the cluster's one scan slot for days.
- */
-export const DEFAULT_SCAN_TIME_LIMIT_MS = 2 * 60 * 60 * 1000;
-
-interface Entry {
-  scan: ScanRecord;
-  readonly controller: AbortController;
-  abortedAs?: AbortKind;
-  phase: "queued" | "scanning" | "writing";
+interface Entry extends ScanAttempt {
   readonly done: Promise<ScanRecord | undefined>;
   readonly settle: (record: ScanRecord | undefined) => void;
 }
@@ -155,16 +141,38 @@ export function createScanRunner(options: ScanRunnerOptions): ScanRunner {
     Math.floor(options.concurrency?.imagesPerScan ?? DEFAULT_IMAGE_SCAN_CONCURRENCY),
   );
   const maxQueued = Math.max(0, Math.floor(options.maxQueued ?? 1000));
-  const timeLimitMs = Math.max(1, options.timeLimitMs ?? DEFAULT_SCAN_TIME_LIMIT_MS);
   // One set of per-host limits for every scan this process runs at once: N scans of the same
   // registry share its N requests in flight, they do not get N each.
   const registryLimits = options.registry?.registryLimits ?? createRegistryLimits();
+  const registry = { ...options.registry, registryLimits };
   const caches = options.cacheDir
     ? {
         cache: createDirectoryLayerCache(options.cacheDir),
         imageCache: createDirectoryImageCache(options.cacheDir),
       }
     : {};
+  const executor = createClusterScanExecutor({
+    context,
+    kube: options.kube,
+    registry,
+    ...(options.timeLimitMs !== undefined ? { timeLimitMs: options.timeLimitMs } : {}),
+    ...(options.events ? { events: options.events } : {}),
+    ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
+    imagesPerScan,
+    takeOverFrom: ["queued"],
+    interruptedError: "the server stopped while the scan ran; it runs again at the next start",
+    // queued for the next start, which adopts queued scans (see recovery)
+    requeue: async (scan) => {
+      await stores.scans.create({
+        id: newId(),
+        clusterId: scan.clusterId,
+        ...(scan.policyId ? { policyId: scan.policyId } : {}),
+        trigger: scan.trigger,
+        scope: scan.scope,
+        createdAt: iso(),
+      });
+    },
+  });
 
   const entries = new Map<string, Entry>();
   const byCluster = new Map<string, Entry>();
@@ -207,7 +215,8 @@ export function createScanRunner(options: ScanRunnerOptions): ScanRunner {
     while (!stopping && running < maxRunning && queue.length > 0) {
       const entry = queue.shift()!;
       running++;
-      void execute(entry)
+      void executor
+        .run(entry)
         .catch((error: unknown) => {
           logger.error({ err: error, scanId: entry.scan.id }, "scan runner failed");
         })
@@ -232,144 +241,6 @@ export function createScanRunner(options: ScanRunnerOptions): ScanRunner {
   async function stored(scanId: string): Promise<ScanRecord | undefined> {
     const scan = await stores.scans.get(scanId);
     return scan ? withoutImages(scan) : undefined;
-  }
-
-  async function finish(
-    scan: ScanRecord,
-    status: ScanStatus,
-    fields: { result?: ClusterScanResult; error?: string; notices?: readonly FindingNotice[] } = {},
-  ): Promise<void> {
-    try {
-      const changed = await stores.scans.updateStatus({
-        id: scan.id,
-        status,
-        at: iso(),
-        ...(fields.result ? { summary: fields.result.summary, failures: fields.result.failures } : {}),
-        ...(fields.error !== undefined ? { error: fields.error } : {}),
-      });
-      const log = status === "complete" || status === "partial" ? logger.info : logger.warn;
-      log.call(
-        logger,
-        {
-          scanId: scan.id,
-          clusterId: scan.clusterId,
-          status,
-          ...(fields.result ? { summary: fields.result.summary } : {}),
-          ...(fields.error ? { error: fields.error } : {}),
-          ...(changed ? {} : { note: "the scan had been finished elsewhere; its status was kept" }),
-        },
-        "scan finished",
-      );
-      if (changed) {
-        options.events?.scanFinished({
-          scanId: scan.id,
-          clusterId: scan.clusterId,
-          status,
-          ...(fields.error !== undefined ? { error: fields.error } : {}),
-          ...(fields.result ? { failures: fields.result.failures } : {}),
-          notices: fields.notices ?? [],
-        });
-      }
-    } catch (error) {
-      logger.error({ err: error, scanId: scan.id, status }, "could not record the end of a scan");
-    }
-  }
-
-  async function execute(entry: Entry): Promise<void> {
-    const { scan } = entry;
-    entry.phase = "scanning";
-    const moved = await stores.scans.updateStatus({
-      id: scan.id,
-      status: "running",
-      at: iso(),
-      from: ["queued"],
-    });
-    if (!moved) return; // cancelled (or finished) elsewhere before it started
-    if (entry.abortedAs) return aborted(entry);
-    logger.info({ scanId: scan.id, clusterId: scan.clusterId, scope: scan.scope }, "scan started");
-    let result: ClusterScanResult;
-    let revision: string;
-    const timeLimit = AbortSignal.timeout(timeLimitMs);
-    try {
-      const cluster = await stores.clusters.get(scan.clusterId);
-      if (!cluster) throw new Error(`the cluster ${scan.clusterId} no longer exists`);
-      const reader = await options.kube(cluster);
-      revision = await advisoryRevision(stores.advisories);
-      result = await scanCluster({
-        ...options.registry,
-        registryLimits,
-        ...caches,
-        reader,
-        clusterId: cluster.id,
-        namespaces: scan.scope.namespaces,
-        advisories: stores.advisories,
-        advisoryRevision: revision,
-        concurrency: imagesPerScan,
-        signal: AbortSignal.any([entry.controller.signal, timeLimit]),
-        now: () => clock.now(),
-      });
-    } catch (error) {
-      if (entry.abortedAs) return aborted(entry);
-      if (timeLimit.aborted) return finish(entry.scan, "failed", { error: timeLimitError(timeLimitMs) });
-      return finish(entry.scan, "failed", { error: messageOf(error) });
-    }
-    if (entry.abortedAs) return aborted(entry);
-    // a scan that noticed the limit late still ran past it: its results would be partial
-    if (timeLimit.aborted) return finish(entry.scan, "failed", { error: timeLimitError(timeLimitMs) });
-    // A process that does not run the scan may have cancelled it through the store.
-    const current = await stores.scans.get(scan.id);
-    if (current?.status !== "running") {
-      logger.info(
-        { scanId: scan.id, status: current?.status },
-        "scan stopped elsewhere; its results are dropped",
-      );
-      return;
-    }
-    entry.phase = "writing";
-    let notices: readonly FindingNotice[];
-    try {
-      const written = await storeClusterScan(context, {
-        scan,
-        result,
-        revision,
-        ...(options.registry?.platform ? { platform: options.registry.platform } : {}),
-      });
-      logger.debug(
-        { scanId: scan.id, written: { ...written, notices: written.notices.length } },
-        "scan results stored",
-      );
-      notices = written.notices;
-    } catch (error) {
-      return finish(entry.scan, "failed", {
-        result,
-        error: `the scan ran but its results could not be stored: ${messageOf(error)}`,
-      });
-    }
-    return finish(entry.scan, result.status, { result, notices });
-  }
-
-  async function aborted(entry: Entry): Promise<void> {
-    const kind = entry.abortedAs!;
-    const error =
-      kind === "cancelled"
-        ? "cancelled"
-        : "the server stopped while the scan ran; it runs again at the next start";
-    await finish(entry.scan, kind, { error });
-    if (kind === "interrupted") {
-      // queued for the next start, which adopts queued scans (see recovery)
-      try {
-        await stores.scans.create({
-          id: newId(),
-          clusterId: entry.scan.clusterId,
-          ...(entry.scan.policyId ? { policyId: entry.scan.policyId } : {}),
-          trigger: entry.scan.trigger,
-          scope: entry.scan.scope,
-          createdAt: iso(),
-        });
-      } catch (error) {
-        logger.error({ err: error, scanId: entry.scan.id }, "could not queue an interrupted scan again");
-      }
-    }
   }
 
   async function recover(): Promise<RecoveryReport> {
@@ -448,72 +319,14 @@ export function createScanRunner(options: ScanRunnerOptions): ScanRunner {
     return { interrupted, requeued, adopted, rematch };
   }
 
-  const intakeLock = createKeyedLock();
-
-  /**
-   * An agent's result matched here: agents read inventories without advisories, and their own
-   * matches are never trusted (the intake drops them), so every complete inventory is matched
-   * with the server's advisories, and the summary counts those matches.
-   */
-  async function matchAgentResult(
-    result: ClusterScanResult,
-  ): Promise<{ result: ClusterScanResult; revision: string }> {
-    const revision = await advisoryRevision(stores.advisories);
-    const images = [];
-    for (const scan of result.images) {
-      const { status, image, inventory } = scan.result;
-      if (status !== "complete" || !image || !inventory) {
-        images.push(scan);
-        continue;
-      }
-      const matches = await matchInventory({ inventory, reader: stores.advisories });
-      images.push({ ...scan, result: { ...scan.result, matches } });
-    }
-    const vulnerabilities = images.reduce((n, s) => n + (s.result.matches?.matches.length ?? 0), 0);
-    return { result: { ...result, images, summary: { ...result.summary, vulnerabilities } }, revision };
-  }
-
-  /**
-   * Takes in one agent delivery for `scan`: once per scan id (under a lock per scan, then by
-   * the scan's status: only a `running` scan, i.e. claimed and not yet finished, takes a
-   * result). A failure to store leaves the scan `running` and rethrows, so the agent keeps its
-   * result and sends it again; a discovery whose central scan fails finishes the scan `failed`.
-   */
-  function intake(
-    scan: ScanRecord,
-    produce: () => Promise<{ result: ClusterScanResult; revision: string }>,
-  ): Promise<AgentIntakeOutcome> {
-    return intakeLock.run(scan.id, async () => {
-      const before = await stored(scan.id);
-      if (!before) throw new ApiError(404, `there is no scan ${scan.id}`);
-      if (before.status !== "running") return { stored: false, scan: before };
-      let produced: { result: ClusterScanResult; revision: string };
-      try {
-        produced = await produce();
-      } catch (error) {
-        await finish(before, "failed", { error: messageOf(error) });
-        return { stored: true, scan: (await stored(scan.id)) ?? before };
-      }
-      const { result, revision } = produced;
-      const current = await stored(scan.id);
-      if (current?.status !== "running") {
-        logger.info(
-          { scanId: scan.id, status: current?.status },
-          "scan stopped elsewhere; the agent's results are dropped",
-        );
-        return { stored: false, scan: current ?? before };
-      }
-      const written = await storeClusterScan(context, {
-        scan,
-        result,
-        revision,
-        ...(options.registry?.platform ? { platform: options.registry.platform } : {}),
-      });
-      logger.debug({ scanId: scan.id, written }, "agent scan results stored");
-      await finish(scan, result.status, { result });
-      return { stored: true, scan: (await stored(scan.id)) ?? before };
-    });
-  }
+  const agentIntake = createAgentScanIntake({
+    context,
+    finish: executor.finish,
+    registry,
+    caches,
+    imagesPerScan,
+    signal: stopController.signal,
+  });
 
   let recovered: Promise<RecoveryReport> = Promise.resolve({
     interrupted: [],
@@ -590,31 +403,8 @@ export function createScanRunner(options: ScanRunnerOptions): ScanRunner {
       return stores.scans.updateStatus({ id: scanId, status: "cancelled", at: iso(), error: "cancelled" });
     },
 
-    receiveResult({ scan, result }) {
-      return intake(scan, () => matchAgentResult(result));
-    },
-
-    scanDiscovery({ scan, agentId, discovery, startedAt, credentialsFor }) {
-      return intake(scan, async () => {
-        const revision = await advisoryRevision(stores.advisories);
-        const result = await scanDiscoveredCluster({
-          ...options.registry,
-          registryLimits,
-          ...caches,
-          clusterId: scan.clusterId,
-          agentId,
-          discovery,
-          startedAt,
-          credentialsFor,
-          advisories: stores.advisories,
-          advisoryRevision: revision,
-          concurrency: imagesPerScan,
-          signal: stopController.signal,
-          now: () => clock.now(),
-        });
-        return { result, revision };
-      });
-    },
+    receiveResult: agentIntake.receiveResult,
+    scanDiscovery: agentIntake.scanDiscovery,
 
     rematch(rematchOptions = {}) {
       const signal = rematchOptions.signal
@@ -681,14 +471,4 @@ export function createScanRunner(options: ScanRunnerOptions): ScanRunner {
 function withoutImages(scan: ScanWithImages): ScanRecord {
   const { images: _, ...record } = scan;
   return record;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-/** Why a scan stopped by its time limit failed. */
-function timeLimitError(limitMs: number): string {
-  const limit = limitMs >= 60_000 ? `${Math.round(limitMs / 60_000)} min` : `${Math.round(limitMs / 1000)} s`;
-  return `the scan ran longer than its time limit (${limit}) and was stopped; nothing was resolved (raise the limit with --scan-time-limit if the cluster is this large)`;
 }

@@ -42,6 +42,12 @@ export interface StoreClusterScanOptions {
   readonly revision: string;
   /** The platform the scan asked for (what `scanImageTargets` keys its image cache with). */
   readonly platform?: Platform | string;
+  /**
+   * Asked under the cluster's findings lock, before the findings are read: false leaves the
+   * findings (and the containers) alone, because the scan is no longer this writer's (a queue
+   * worker's scan taken over by a retry of its job). Default: always current.
+   */
+  readonly stillCurrent?: () => Promise<boolean>;
 }
 
 /**
@@ -51,12 +57,13 @@ export interface StoreClusterScanOptions {
  * reconciled against the cluster's stored findings and applied in ONE transaction. Findings
  * are resolved only when the scan is `complete` and covers them (core's reconcile decides; the
  * scope passed here is what makes "covers" right). Containers a complete scan no longer saw in
- * its namespaces are forgotten last.
+ * its namespaces are forgotten last. Undefined when `stillCurrent` said no: nothing after the
+ * images and the scan's images was written.
  */
 export async function storeClusterScan(
   context: ScanContext,
   options: StoreClusterScanOptions,
-): Promise<StoredClusterScan> {
+): Promise<StoredClusterScan | undefined> {
   const { stores, clock } = context;
   const { scan, result } = options;
   const clusterId = scan.clusterId;
@@ -70,7 +77,8 @@ export async function storeClusterScan(
   const containers = workloadContainersOf(result, clusterId, seenAt);
   await stores.workloadContainers.upsert(containers);
 
-  const { counts: findings, notices } = await context.findingsLock.run(clusterId, async () => {
+  const written = await context.findingsLock.run(clusterId, async () => {
+    if (options.stillCurrent && !(await options.stillCurrent())) return undefined;
     // Advisories may have changed since the images were matched (an advisory update during a
     // long scan), and its re-match may already have added findings for them: reconciling with
     // the older matches would resolve those. Inside the cluster's lock no re-match reconciles,
@@ -104,6 +112,8 @@ export async function storeClusterScan(
       return { counts: reconciled.counts, notices: findingNoticesOf(reconciled, stored, changes.findings) };
     });
   });
+  if (!written) return undefined;
+  const { counts: findings, notices } = written;
 
   const forgottenContainers =
     result.status === "complete"

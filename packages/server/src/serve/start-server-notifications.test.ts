@@ -101,6 +101,8 @@ describe.each(DIALECTS)("notifications of a server's scans on %s", (dialect) => 
       routes: (db, services) => apiRoutes({ database: db, ...services }),
       scans: {
         enabled: true,
+        // the in-process runner on both databases: the test drives scans through it
+        queue: false,
         kubeconfigPath: kubeconfig,
         cacheDir: join(dir, "cache"),
         clock: settableClock(T0),
@@ -157,7 +159,7 @@ describe.each(DIALECTS)("notifications of a server's scans on %s", (dialect) => 
   };
 
   const scan = async (clusterId: string) => {
-    const runner = server!.scans!.runner;
+    const runner = server!.scans!.runner!;
     const started = Date.now();
     const record = await runner.start({ clusterId, scope: { namespaces: [] }, trigger: "manual" });
     const finished = await runner.finished(record.id);

@@ -36,7 +36,7 @@ export interface StartServerOptions {
   readonly logger?: Logger;
   /**
    * More routes, given the open database (the resource routes) and the services they call:
-   * `scans` is the scan runner when `scans.enabled`.
+   * `scans` is the scan service when `scans.enabled` (the runner, or the queue on PostgreSQL).
    */
   readonly routes?: (database: VigilDatabase, services: ServerServices) => readonly RouteDefinition[];
   /**
@@ -110,7 +110,13 @@ export interface RunningServer {
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const logger = options.logger ?? pino({ name: "vigil" });
   const owned = options.database === undefined;
-  const database = options.database ?? createDatabase({ url: options.databaseUrl, dataDir: options.dataDir });
+  const database =
+    options.database ??
+    createDatabase({
+      url: options.databaseUrl,
+      dataDir: options.dataDir,
+      poolSize: poolSizeOf(options.scans),
+    });
   try {
     await migrateToLatest(database.db);
   } catch (error) {
@@ -121,11 +127,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     options.notifications?.enabled === false
       ? undefined
       : startNotifications(database, options.notifications ?? {}, { logger, version: options.version });
+  const metrics = createHttpMetrics();
   let scans: ScanRuntime | undefined;
   if (options.scans?.enabled) {
     try {
       scans = await startScanRuntime(database, options.scans, {
         logger,
+        metrics: metrics.registry,
         ...(options.dataDir ? { dataDir: options.dataDir } : {}),
         ...(notifications ? { events: notifications.outbox } : {}),
       });
@@ -136,7 +144,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     }
   }
   const services: ServerServices = {
-    ...(scans ? { scans: scans.runner, agentScans: scans.runner } : {}),
+    ...(scans ? { scans: scans.service, agentScans: scans.agentScans } : {}),
     ...(notifications ? { notifications } : {}),
     logger,
   };
@@ -144,7 +152,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const app = createHttpApp({
     routes: serverRoutes(database, options, services, auth),
     version: options.version,
-    metrics: createHttpMetrics(),
+    metrics,
     // users' tokens, then in-cluster agents' tokens, then any the caller adds
     authenticators: [
       auth.tokenAuthenticator,
@@ -196,4 +204,14 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       return closing;
     },
   };
+}
+
+/**
+ * PostgreSQL connections: the default 10, and for each in-process queue worker one per image
+ * scan in flight (its digest lock) and one for its findings lock.
+ */
+function poolSizeOf(scans: ServeScanOptions | undefined): number {
+  const queue = scans?.enabled && scans.queue !== false ? scans.queue : undefined;
+  const workers = Math.max(0, Math.floor(queue?.workers ?? 1));
+  return 10 + workers * ((scans?.concurrency?.imagesPerScan ?? 2) + 1);
 }

@@ -178,4 +178,30 @@ describe.each(DIALECTS)("scan repository on %s", (dialect) => {
     expect((await scans().listByCluster("c1", { limit: 100 })).nextCursor).toBeUndefined();
     await expect(scans().listByCluster("c1", { cursor: "bm9wZQ" })).rejects.toThrow(InvalidCursorError);
   });
+
+  it("counts attempts; a later attempt takes the scan from an earlier one, whose updates then change nothing", async () => {
+    await addClusters(t.current.db, "c1");
+    await scans().create({
+      id: "s1",
+      clusterId: "c1",
+      trigger: "manual",
+      scope: { namespaces: [] },
+      createdAt: at(0),
+    });
+    expect(await scans().attemptState("s1")).toEqual({ status: "queued", attempt: 0 });
+    // the in-process runner takes only queued scans
+    expect(await scans().beginAttempt({ id: "s1", at: at(1), from: ["queued"] })).toBe(1);
+    expect(await scans().beginAttempt({ id: "s1", at: at(2), from: ["queued"] })).toBeUndefined();
+    // a retried queue job takes over the running scan its dead worker left
+    expect(await scans().beginAttempt({ id: "s1", at: at(3), from: ["queued", "running"] })).toBe(2);
+    expect(await scans().get("s1")).toMatchObject({ status: "running", startedAt: at(1) });
+    expect(await scans().updateStatus({ id: "s1", status: "complete", at: at(4), attempt: 1 })).toBe(false);
+    expect(await scans().attemptState("s1")).toEqual({ status: "running", attempt: 2 });
+    expect(await scans().updateStatus({ id: "s1", status: "complete", at: at(5), attempt: 2 })).toBe(true);
+    expect(await scans().get("s1")).toMatchObject({ status: "complete", finishedAt: at(5) });
+    expect(await scans().beginAttempt({ id: "s1", at: at(6), from: ["queued", "running"] })).toBeUndefined();
+    expect(await scans().beginAttempt({ id: "s1", at: at(6), from: [] })).toBeUndefined();
+    expect(await scans().attemptState("missing")).toBeUndefined();
+    expect(await scans().beginAttempt({ id: "missing", at: at(6), from: ["queued"] })).toBeUndefined();
+  });
 });

@@ -91,6 +91,18 @@ export interface ScanStatusUpdate {
    * a finished scan's outcome is final, so a worker finishing a cancelled scan changes nothing).
    */
   readonly from?: readonly ScanStatus[];
+  /**
+   * Change the scan only while this is its attempt ({@link ScanRepository.beginAttempt}): a
+   * worker whose scan another worker has taken over changes nothing.
+   */
+  readonly attempt?: number;
+}
+
+/** Where a scan is and which attempt runs it. */
+export interface ScanAttemptState {
+  readonly status: ScanStatus;
+  /** Times a worker has started it (0: never started). */
+  readonly attempt: number;
 }
 
 /** Scans and the images they looked at. */
@@ -110,6 +122,18 @@ export interface ScanRepository {
    * does not exist or its status is not one of `from`.
    */
   updateStatus(update: ScanStatusUpdate): Promise<boolean>;
+  /**
+   * Starts a new attempt of a scan whose status is one of `from`: `running` (`startedAt` kept
+   * when set) with its attempt counter one up. Returns the new attempt, or undefined (and
+   * nothing written) when the scan does not exist or is in another status.
+   */
+  beginAttempt(begin: {
+    readonly id: string;
+    readonly at: string;
+    readonly from: readonly ScanStatus[];
+  }): Promise<number | undefined>;
+  /** The scan's status and attempt, read alone (what a worker polls while it runs the scan). */
+  attemptState(id: string): Promise<ScanAttemptState | undefined>;
   /** Adds or replaces (by digest) the images of a scan. */
   recordImages(scanId: string, images: readonly ScanImageRecord[]): Promise<void>;
   get(id: string): Promise<ScanWithImages | undefined>;
@@ -183,6 +207,7 @@ export function createScanRepository(database: Kysely<VigilSchema>): ScanReposit
           }))
           .where("id", "=", update.id)
           .where("status", "in", from)
+          .$if(update.attempt !== undefined, (qb) => qb.where("attempt", "=", update.attempt!))
           .executeTakeFirst();
         if (result.numUpdatedRows === 0n) return false;
         if (finished) {
@@ -203,6 +228,31 @@ export function createScanRepository(database: Kysely<VigilSchema>): ScanReposit
         }
         return true;
       });
+    },
+
+    async beginAttempt(begin) {
+      if (begin.from.length === 0) return undefined;
+      const row = await db
+        .updateTable("scans")
+        .set((eb) => ({
+          status: "running",
+          started_at: eb.fn.coalesce("started_at", eb.val(begin.at)),
+          attempt: eb("attempt", "+", 1),
+        }))
+        .where("id", "=", begin.id)
+        .where("status", "in", begin.from)
+        .returning("attempt")
+        .executeTakeFirst();
+      return row?.attempt;
+    },
+
+    async attemptState(id) {
+      const row = await db
+        .selectFrom("scans")
+        .select(["status", "attempt"])
+        .where("id", "=", id)
+        .executeTakeFirst();
+      return row ? { status: row.status as ScanStatus, attempt: row.attempt } : undefined;
     },
 
     async recordImages(scanId, images) {

@@ -204,7 +204,7 @@ export interface StoreSchema {
   clusters: ClustersTable;
   agents: AgentsTable;
   scan_policies: ScanPoliciesTable;
-  scans: ScansTable;
+  scans: ScansTable & ScanAttemptColumns;
   scan_images: ScanImagesTable;
   images: ImagesTable;
   image_packages: ImagePackagesTable;
@@ -225,4 +225,9 @@ export type StoreDb = Kysely<VigilSchema & StoreSchema & AuthSchema>;
 export function storeDb(db: Kysely<VigilSchema>): StoreDb {
   // the mapped type gives the interface the index signature `withTables` asks for
   return db.withTables<{ [T in keyof (StoreSchema & AuthSchema)]: (StoreSchema & AuthSchema)[T] }>();
+}
+
+/** Migration 0008's column on `scans`: how many times a worker has started the scan. */
+export interface ScanAttemptColumns {
+  attempt: Generated<number>;
 }

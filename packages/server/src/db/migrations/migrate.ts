@@ -13,6 +13,7 @@ import { findingListIndexesMigration } from "./0003-finding-list-indexes.js";
 import { usersSessionsAuditMigration } from "./0005-users-sessions-audit.js";
 import { agentsMigration } from "./0006-agents.js";
 import { notificationsMigration } from "./0007-notifications.js";
+import { scanAttemptsMigration } from "./0008-scan-attempts.js";
 import { findingRowVersionMigration } from "./0009-finding-row-version.js";
 
 /**
@@ -27,6 +28,7 @@ export const MIGRATIONS: readonly (readonly [name: string, migration: Migration]
   ["0005-users-sessions-audit", usersSessionsAuditMigration],
   ["0006-agents", agentsMigration],
   ["0007-notifications", notificationsMigration],
+  ["0008-scan-attempts", scanAttemptsMigration],
   ["0009-finding-row-version", findingRowVersionMigration],
 ];
 
