@@ -9,6 +9,7 @@ import type { BearerTokenAuthenticator } from "../http/principal.js";
 import type { RouteDefinition } from "../http/route-definition.js";
 import { systemRoutes } from "../http/routes/system-routes.js";
 import type { ScanService } from "../scans/scan-service.js";
+import { findingSearchIndexOf } from "../store/finding-search-index.js";
 import { type ScanRuntime, type ServeScanOptions, startScanRuntime } from "./scan-runtime.js";
 
 /** Options of {@link startServer}. */
@@ -67,6 +68,11 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const database = options.database ?? createDatabase({ url: options.databaseUrl, dataDir: options.dataDir });
   try {
     await migrateToLatest(database.db);
+    // the findings search works without its index, only slower: say why, once, at startup
+    const search = await findingSearchIndexOf(database.db);
+    if (search.method === "none") {
+      logger.warn({ reason: search.detail }, "the findings search has no index: it reads every finding");
+    }
   } catch (error) {
     if (owned) await database.close();
     throw error;

@@ -181,7 +181,7 @@ export function createFindingRepository(
       let select = db
         .selectFrom("findings")
         .selectAll()
-        .where((eb) => findingFilterCondition(eb, query));
+        .where((eb) => findingFilterCondition(eb, query, dialect));
       if (query.cursor !== undefined) {
         const types = keys.map((k): "number" | "string" =>
           k.column === "severity_rank" ? "number" : "string",
@@ -210,7 +210,7 @@ export function createFindingRepository(
       const rows = await db
         .selectFrom("findings")
         .select((eb) => ["severity_rank", eb.fn.countAll<number | string | bigint>().as("n")])
-        .where((eb) => findingFilterCondition(eb, filter))
+        .where((eb) => findingFilterCondition(eb, filter, dialect))
         .groupBy("severity_rank")
         .execute();
       const bySeverity = Object.fromEntries(SEVERITY_LEVELS.map((level) => [level, 0])) as Record<

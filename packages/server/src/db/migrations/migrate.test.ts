@@ -4,7 +4,7 @@ import type { VigilDatabase } from "../create-database.js";
 import { DIALECTS, useTestDatabase } from "../test-support/test-databases.js";
 import { createMigrationProvider, MIGRATIONS, migrateToLatest } from "./migrate.js";
 
-const TABLES = [
+const ALL_DIALECTS_TABLES = [
   "advisory",
   "advisory_alias",
   "advisory_source_state",
@@ -15,6 +15,7 @@ const TABLES = [
   "cve_epss",
   "cve_kev",
   "finding_history",
+  "finding_search_index",
   "findings",
   "image_packages",
   "images",
@@ -23,6 +24,15 @@ const TABLES = [
   "scans",
   "users",
   "workload_containers",
+];
+
+/** SQLite's FTS5 table of the findings search (0004-finding-search) and its shadow tables. */
+const SQLITE_SEARCH_TABLES = [
+  "findings_search",
+  "findings_search_config",
+  "findings_search_data",
+  "findings_search_docsize",
+  "findings_search_idx",
 ];
 
 /** Vigil's tables in the test's own schema (Kysely's introspection would list every schema). */
@@ -42,6 +52,7 @@ async function tableNames(database: VigilDatabase): Promise<string[]> {
 
 describe.each(DIALECTS)("migrations on %s", (dialect) => {
   const t = useTestDatabase(dialect, { migrate: false });
+  const TABLES = [...ALL_DIALECTS_TABLES, ...(dialect === "sqlite" ? SQLITE_SEARCH_TABLES : [])].sort();
 
   it("migrate an empty database to the latest schema, then do nothing when run again", async () => {
     const { db } = t.current;

@@ -10,6 +10,7 @@ import { dialectOf } from "../dialect.js";
 import { advisoryStoreMigration } from "./0001-advisory-store.js";
 import { scansAndFindingsMigration } from "./0002-scans-and-findings.js";
 import { findingListIndexesMigration } from "./0003-finding-list-indexes.js";
+import { findingSearchMigration } from "./0004-finding-search.js";
 
 /**
  * Every migration, in the order it runs. Append only: a released migration never changes.
@@ -20,6 +21,7 @@ export const MIGRATIONS: readonly (readonly [name: string, migration: Migration]
   ["0001-advisory-store", advisoryStoreMigration],
   ["0002-scans-and-findings", scansAndFindingsMigration],
   ["0003-finding-list-indexes", findingListIndexesMigration],
+  ["0004-finding-search", findingSearchMigration],
 ];
 
 /** A migration failed; `cause` is the database error. Nothing after `failed` ran. */
