@@ -1,9 +1,8 @@
 import type { FindingState, SeverityLevel } from "@vigil/core";
 import { type Expression, type SqlBool, sql } from "kysely";
-import type { DatabaseDialect } from "../db/dialect.js";
 import type { FindingReportType } from "./finding-record.js";
 import { severityRank } from "./finding-rows.js";
-import { type FindingsBuilder, findingTextCondition } from "./finding-text-search.js";
+import { type FindingsBuilder, findingTextCondition, type findingTextValues } from "./finding-text-search.js";
 import type { KeysetColumn } from "./keyset.js";
 
 /**
@@ -62,13 +61,15 @@ export function findingSortKeys(sort: FindingSort, direction: "asc" | "desc"): r
 }
 
 /**
- * The filter as one condition on `findings` (`true` when it has no conditions), for
- * `dialect` (the text search reads SQLite's own index).
+ * The filter as one condition on `findings` (`true` when it has no conditions). A substring
+ * search reads only the findings that hold one of `textValues` when given
+ * ({@link findingTextValues} of {@link searchedSubstring}), else compares every row the other
+ * conditions allow.
  */
 export function findingFilterCondition(
   eb: FindingsBuilder,
   filter: FindingFilter,
-  dialect: DatabaseDialect,
+  textValues?: readonly string[],
 ): Expression<SqlBool> {
   const terms: Expression<SqlBool>[] = [];
   const nothing = sql<SqlBool>`1 = 0`;
@@ -92,14 +93,21 @@ export function findingFilterCondition(
   if (filter.project !== undefined) terms.push(eb("project", "=", filter.project));
   if (filter.branch !== undefined) terms.push(eb("branch", "=", filter.branch));
   const exactId = filter.text === undefined ? undefined : completeAdvisoryId(filter.text);
+  const substring = searchedSubstring(filter);
   if (exactId !== undefined) {
     // A whole CVE or GHSA id is looked up exactly, through the advisory id index: a substring
     // search reads every finding the other filters allow (seconds over a million findings).
     terms.push(eb("advisory_id", "=", exactId));
-  } else if (filter.text !== undefined && filter.text !== "") {
-    terms.push(findingTextCondition(eb, filter.text, dialect));
+  } else if (substring !== undefined) {
+    terms.push(findingTextCondition(eb, substring, textValues));
   }
   return eb.and(terms);
+}
+
+/** The filter's text when it is searched as a substring (not empty, not a complete CVE or GHSA id). */
+export function searchedSubstring(filter: FindingFilter): string | undefined {
+  const text = filter.text;
+  return text === undefined || text === "" || completeAdvisoryId(text) !== undefined ? undefined : text;
 }
 
 /**

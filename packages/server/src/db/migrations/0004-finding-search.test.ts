@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer } from "../../serve/start-server.js";
 import { createFindingRepository } from "../../store/finding-repository.js";
 import { findingSearchIndexOf } from "../../store/finding-search-index.js";
+import { expectSearchValuesInStep } from "../../store/test-support/search-values.js";
 import { finding } from "../../store/test-support/store-fixtures.js";
 import { createDatabase, type VigilDatabase } from "../create-database.js";
 import { DIALECTS, TEST_POSTGRES_URL, useTestDatabase } from "../test-support/test-databases.js";
@@ -57,15 +58,7 @@ describe.each(DIALECTS)("0004-finding-search on %s", (dialect) => {
     expect(await searched(t.current, "45853")).toEqual(["s1"]);
     expect(await searched(t.current, "C2JP-5")).toEqual(["s3"]);
     expect(await searched(t.current, "lib")).toEqual(["s2", "s3"]);
-    if (dialect === "sqlite") {
-      const { rows } = await sql<{
-        n: number;
-      }>`select count(*) as n from findings_search where findings_search match '"lib"'`.execute(db);
-      expect(rows[0]!.n).toBe(2);
-      await sql`insert into findings_search (findings_search, rank) values ('integrity-check', 1)`.execute(
-        db,
-      );
-    }
+    if (dialect === "sqlite") await expectSearchValuesInStep(db);
   });
 });
 

@@ -26,13 +26,14 @@ const ALL_DIALECTS_TABLES = [
   "workload_containers",
 ];
 
-/** SQLite's FTS5 table of the findings search (0004-finding-search) and its shadow tables. */
+/** SQLite's values of the findings search (0004-finding-search), their FTS5 table and its shadow tables. */
 const SQLITE_SEARCH_TABLES = [
-  "findings_search",
-  "findings_search_config",
-  "findings_search_data",
-  "findings_search_docsize",
-  "findings_search_idx",
+  "finding_search_values",
+  "finding_search_values_fts",
+  "finding_search_values_fts_config",
+  "finding_search_values_fts_data",
+  "finding_search_values_fts_docsize",
+  "finding_search_values_fts_idx",
 ];
 
 /** Vigil's tables in the test's own schema (Kysely's introspection would list every schema). */
