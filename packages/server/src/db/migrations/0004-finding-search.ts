@@ -37,7 +37,8 @@ export const findingSearchMigration: Migration = {
       // what was built, or why nothing was and what to do
       .addColumn("detail", "text", (c) => c.notNull())
       .execute();
-    const built = dialectOf(db) === "postgres" ? await createTrigramIndexes(db) : await createFtsTable(db);
+    const built =
+      dialectOf(db) === "postgres" ? await createTrigramIndexes(db) : await createSearchValues(db);
     await db
       .insertInto("finding_search_index")
       .values({ id: 1, ...built })
@@ -64,14 +65,14 @@ interface BuiltIndex {
 }
 
 /** SQLite's triggers on `findings` that keep `finding_search_values` counted. */
-export const FINDING_SEARCH_TRIGGERS = [
+const FINDING_SEARCH_TRIGGERS = [
   "findings_search_insert",
   "findings_search_delete",
   "findings_search_update",
 ] as const;
 
 // biome-ignore lint/suspicious/noExplicitAny: see up()
-async function createFtsTable(db: Kysely<any>): Promise<BuiltIndex> {
+async function createSearchValues(db: Kysely<any>): Promise<BuiltIndex> {
   // every distinct advisory id and package name, with how many findings hold it (a value in
   // both columns of one finding counts twice): ~30,000 values for 1,000,000 findings
   await sql`create table finding_search_values (
