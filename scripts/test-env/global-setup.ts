@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { TEST_ENV_VARS } from "./env.js";
 import { ensureTestImages } from "./images.js";
+import { installTestPostgresExtensions } from "./postgres-extensions.js";
 import { type RunningRegistry, startRegistries } from "./registry.js";
 import { ensureRegistryStorage } from "./registry-storage.js";
 
@@ -8,10 +9,14 @@ import { ensureRegistryStorage } from "./registry-storage.js";
  * Vitest global setup: makes sure the test images are built (build-images.sh; cached by recipe
  * hash), serves them from two read-only registries (plain HTTP, and HTTPS + basic auth) and
  * publishes the environment to every test through process.env (forked workers inherit it; tests
- * read it with testEnv() from ./env.ts). Returns the teardown that stops the registries.
+ * read it with testEnv() from ./env.ts), and installs the test database's PostgreSQL extensions
+ * (./postgres-extensions.ts). Returns the teardown that stops the registries.
  */
 export default async function setup(): Promise<() => Promise<void>> {
   const started = performance.now();
+  await installTestPostgresExtensions(
+    process.env.VIGIL_TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test",
+  );
   const imagesDir = await ensureTestImages();
   const storage = await ensureRegistryStorage(imagesDir);
   const creds = { user: "vigil", password: randomBytes(16).toString("hex") };

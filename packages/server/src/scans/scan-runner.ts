@@ -1,13 +1,10 @@
 import { randomUUID } from "node:crypto";
 import {
-  advisoryRevision,
   createDirectoryImageCache,
   createDirectoryLayerCache,
   createRegistryLimits,
   DEFAULT_IMAGE_SCAN_CONCURRENCY,
   type KubernetesReader,
-  matchInventory,
-  scanDiscoveredCluster,
 } from "@vigil/core";
 import { type Logger, pino } from "pino";
 import type { VigilDatabase } from "../db/create-database.js";
@@ -16,7 +13,7 @@ import type { FindingNotice } from "../notify/notification-event.js";
 import type { ScanEventSink } from "../notify/scan-event-sink.js";
 import type { ClusterRecord } from "../store/cluster-repository.js";
 import type { ScanRecord, ScanWithImages } from "../store/scan-repository.js";
-import type { AgentIntakeOutcome, AgentScanIntake } from "./agent-scan-intake.js";
+import type { AgentScanIntake } from "./agent-scan-intake.js";
 import { createAgentScanIntake } from "./agent-scan-intake-service.js";
 import { createClusterScanExecutor, messageOf, type ScanAttempt } from "./cluster-scan-executor.js";
 import { createKeyedLock } from "./keyed-lock.js";

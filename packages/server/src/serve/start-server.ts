@@ -18,6 +18,7 @@ import {
 import type { AgentScanIntake } from "../scans/agent-scan-intake.js";
 import type { ScanService } from "../scans/scan-service.js";
 import { createAgentRepository } from "../store/agent-repository.js";
+import { findingSearchIndexOf } from "../store/finding-search-index.js";
 import { type ScanRuntime, type ServeScanOptions, startScanRuntime } from "./scan-runtime.js";
 
 /** Options of {@link startServer}. */
@@ -119,6 +120,11 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     });
   try {
     await migrateToLatest(database.db);
+    // the findings search works without its index, only slower: say why, once, at startup
+    const search = await findingSearchIndexOf(database.db);
+    if (search.method === "none") {
+      logger.warn({ reason: search.detail }, "the findings search has no index: it reads every finding");
+    }
   } catch (error) {
     if (owned) await database.close();
     throw error;

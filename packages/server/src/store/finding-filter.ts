@@ -1,10 +1,9 @@
 import type { FindingState, SeverityLevel } from "@vigil/core";
-import { type Expression, type ExpressionBuilder, type SqlBool, sql } from "kysely";
-import type { VigilSchema } from "../db/schema.js";
+import { type Expression, type SqlBool, sql } from "kysely";
 import type { FindingReportType } from "./finding-record.js";
 import { severityRank } from "./finding-rows.js";
+import { type FindingsBuilder, findingTextCondition, type findingTextValues } from "./finding-text-search.js";
 import type { KeysetColumn } from "./keyset.js";
-import type { StoreSchema } from "./store-schema.js";
 
 /**
  * Which findings a query or count covers. Every given condition must hold; a list matches
@@ -61,10 +60,17 @@ export function findingSortKeys(sort: FindingSort, direction: "asc" | "desc"): r
   return keys.map((k) => ({ column: k.column, direction: k.direction === "desc" ? "asc" : "desc" }));
 }
 
-type FindingsBuilder = ExpressionBuilder<VigilSchema & StoreSchema, "findings">;
-
-/** The filter as one condition on `findings` (`true` when it has no conditions). */
-export function findingFilterCondition(eb: FindingsBuilder, filter: FindingFilter): Expression<SqlBool> {
+/**
+ * The filter as one condition on `findings` (`true` when it has no conditions). A substring
+ * search reads only the findings that hold one of `textValues` when given
+ * ({@link findingTextValues} of {@link searchedSubstring}), else compares every row the other
+ * conditions allow.
+ */
+export function findingFilterCondition(
+  eb: FindingsBuilder,
+  filter: FindingFilter,
+  textValues?: readonly string[],
+): Expression<SqlBool> {
   const terms: Expression<SqlBool>[] = [];
   const nothing = sql<SqlBool>`1 = 0`;
   const among = (column: "cluster_id" | "namespace" | "package_name" | "state", values: readonly string[]) =>
@@ -87,22 +93,21 @@ export function findingFilterCondition(eb: FindingsBuilder, filter: FindingFilte
   if (filter.project !== undefined) terms.push(eb("project", "=", filter.project));
   if (filter.branch !== undefined) terms.push(eb("branch", "=", filter.branch));
   const exactId = filter.text === undefined ? undefined : completeAdvisoryId(filter.text);
+  const substring = searchedSubstring(filter);
   if (exactId !== undefined) {
     // A whole CVE or GHSA id is looked up exactly, through the advisory id index: a substring
     // search reads every finding the other filters allow (seconds over a million findings).
     terms.push(eb("advisory_id", "=", exactId));
-  } else if (filter.text !== undefined && filter.text !== "") {
-    const pattern = `%${escapeLike(filter.text)}%`;
-    // lower(x) like lower(?) rather than ILIKE: SQLite has no ILIKE, and its LIKE folds case
-    // only for ASCII, as lower() does on both dialects. ESCAPE is explicit: SQLite has no default.
-    terms.push(
-      eb.or([
-        sql<SqlBool>`lower(${sql.ref("advisory_id")}) like lower(${pattern}) escape '\\'`,
-        sql<SqlBool>`lower(${sql.ref("package_name")}) like lower(${pattern}) escape '\\'`,
-      ]),
-    );
+  } else if (substring !== undefined) {
+    terms.push(findingTextCondition(eb, substring, textValues));
   }
   return eb.and(terms);
+}
+
+/** The filter's text when it is searched as a substring (not empty, not a complete CVE or GHSA id). */
+export function searchedSubstring(filter: FindingFilter): string | undefined {
+  const text = filter.text;
+  return text === undefined || text === "" || completeAdvisoryId(text) !== undefined ? undefined : text;
 }
 
 /**
@@ -114,9 +119,4 @@ export function completeAdvisoryId(text: string): string | undefined {
   if (/^cve-\d{4}-\d{4,}$/i.test(trimmed)) return trimmed.toUpperCase();
   if (/^ghsa(-[0-9a-z]{4}){3}$/i.test(trimmed)) return `GHSA${trimmed.slice(4).toLowerCase()}`;
   return undefined;
-}
-
-/** `text` with LIKE's wildcards and the escape character escaped by a backslash. */
-export function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }

@@ -8,9 +8,11 @@ import {
   type FindingSort,
   findingFilterCondition,
   findingSortKeys,
+  searchedSubstring,
 } from "./finding-filter.js";
 import type { FindingHistoryInput, FindingRecord } from "./finding-record.js";
 import { FINDING_COLUMNS, findingRow, HISTORY_COLUMNS, historyRow, rowToFinding } from "./finding-rows.js";
+import { findingTextValues } from "./finding-text-search.js";
 import { after, decodeCursor, encodeCursor, type Page, pageSize } from "./keyset.js";
 import { conflictAs, FindingChangedError } from "./store-errors.js";
 import type { FindingsTable, StoreDb } from "./store-schema.js";
@@ -106,6 +108,11 @@ export interface FindingRepositoryOptions {
    * Tests set it low to make a small batch span several statements.
    */
   readonly maxRowsPerStatement?: number;
+  /**
+   * Most findings the values of a search may hold for SQLite's search index to drive it
+   * (default `MAX_INDEXED_FINDINGS`). Tests set it low to take the other way with a few findings.
+   */
+  readonly maxIndexedFindings?: number;
 }
 
 /** The finding repository over Vigil's database. */
@@ -117,6 +124,12 @@ export function createFindingRepository(
   const dialect = dialectOf(database);
   const rowsPer = (columns: number) =>
     Math.min(rowsPerStatement(dialect, columns), options.maxRowsPerStatement ?? Number.POSITIVE_INFINITY);
+  const textValues = async (filter: FindingFilter) => {
+    const text = searchedSubstring(filter);
+    return text === undefined
+      ? undefined
+      : findingTextValues(database, dialect, text, options.maxIndexedFindings);
+  };
   return {
     async applyChanges(changes) {
       // one row per id, the last one given (a statement may not touch a row twice on PostgreSQL)
@@ -195,10 +208,11 @@ export function createFindingRepository(
       const keys = findingSortKeys(sort, direction);
       const order = `findings:${sort}:${direction}`;
       const limit = pageSize(query.limit);
+      const values = await textValues(query);
       let select = db
         .selectFrom("findings")
         .selectAll()
-        .where((eb) => findingFilterCondition(eb, query));
+        .where((eb) => findingFilterCondition(eb, query, values));
       if (query.cursor !== undefined) {
         const types = keys.map((k): "number" | "string" =>
           k.column === "severity_rank" ? "number" : "string",
@@ -224,10 +238,11 @@ export function createFindingRepository(
     },
 
     async counts(filter) {
+      const values = await textValues(filter);
       const rows = await db
         .selectFrom("findings")
         .select((eb) => ["severity_rank", eb.fn.countAll<number | string | bigint>().as("n")])
-        .where((eb) => findingFilterCondition(eb, filter))
+        .where((eb) => findingFilterCondition(eb, filter, values))
         .groupBy("severity_rank")
         .execute();
       const bySeverity = Object.fromEntries(SEVERITY_LEVELS.map((level) => [level, 0])) as Record<

@@ -7,6 +7,8 @@ export * from "./finding-filter.js";
 export * from "./finding-history-repository.js";
 export * from "./finding-record.js";
 export * from "./finding-repository.js";
+export * from "./finding-search-index.js";
+export * from "./finding-text-search.js";
 export * from "./image-package-keys.js";
 export * from "./image-repository.js";
 export { type KeysetColumn, MAX_PAGE_SIZE, type Page } from "./keyset.js";

@@ -4,7 +4,7 @@ import type { VigilDatabase } from "../create-database.js";
 import { DIALECTS, useTestDatabase } from "../test-support/test-databases.js";
 import { createMigrationProvider, MIGRATIONS, migrateToLatest } from "./migrate.js";
 
-const TABLES = [
+const ALL_DIALECTS_TABLES = [
   "advisory",
   "advisory_alias",
   "advisory_source_state",
@@ -16,6 +16,7 @@ const TABLES = [
   "cve_epss",
   "cve_kev",
   "finding_history",
+  "finding_search_index",
   "findings",
   "image_packages",
   "images",
@@ -27,6 +28,16 @@ const TABLES = [
   "webhook_deliveries",
   "webhooks",
   "workload_containers",
+];
+
+/** SQLite's values of the findings search (0004-finding-search), their FTS5 table and its shadow tables. */
+const SQLITE_SEARCH_TABLES = [
+  "finding_search_values",
+  "finding_search_values_fts",
+  "finding_search_values_fts_config",
+  "finding_search_values_fts_data",
+  "finding_search_values_fts_docsize",
+  "finding_search_values_fts_idx",
 ];
 
 /** Vigil's tables in the test's own schema (Kysely's introspection would list every schema). */
@@ -46,6 +57,7 @@ async function tableNames(database: VigilDatabase): Promise<string[]> {
 
 describe.each(DIALECTS)("migrations on %s", (dialect) => {
   const t = useTestDatabase(dialect, { migrate: false });
+  const TABLES = [...ALL_DIALECTS_TABLES, ...(dialect === "sqlite" ? SQLITE_SEARCH_TABLES : [])].sort();
 
   it("migrate an empty database to the latest schema, then do nothing when run again", async () => {
     const { db } = t.current;

@@ -10,6 +10,7 @@ import { dialectOf } from "../dialect.js";
 import { advisoryStoreMigration } from "./0001-advisory-store.js";
 import { scansAndFindingsMigration } from "./0002-scans-and-findings.js";
 import { findingListIndexesMigration } from "./0003-finding-list-indexes.js";
+import { findingSearchMigration } from "./0004-finding-search.js";
 import { usersSessionsAuditMigration } from "./0005-users-sessions-audit.js";
 import { agentsMigration } from "./0006-agents.js";
 import { notificationsMigration } from "./0007-notifications.js";
@@ -25,6 +26,7 @@ export const MIGRATIONS: readonly (readonly [name: string, migration: Migration]
   ["0001-advisory-store", advisoryStoreMigration],
   ["0002-scans-and-findings", scansAndFindingsMigration],
   ["0003-finding-list-indexes", findingListIndexesMigration],
+  ["0004-finding-search", findingSearchMigration],
   ["0005-users-sessions-audit", usersSessionsAuditMigration],
   ["0006-agents", agentsMigration],
   ["0007-notifications", notificationsMigration],
