@@ -5,7 +5,13 @@ import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createDatabase, createScanStores, migrateToLatest, type VigilDatabase } from "@vigil/server";
+import {
+  createDatabase,
+  createOwner,
+  createScanStores,
+  migrateToLatest,
+  type VigilDatabase,
+} from "@vigil/server";
 import { sql } from "kysely";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -254,9 +260,16 @@ describe("vigil serve and vigil worker on PostgreSQL", () => {
     );
     for (const w of workers) await w.waitFor("start", () => w.stderr().includes("taking scan jobs"));
 
+    // starting scans is a maintainer's: the test calls as the owner
+    const { token } = await createOwner(database, {
+      email: "owner@example.test",
+      password: "a long enough password",
+      tokenName: "worker test",
+    });
+    const asOwner = { Authorization: `Bearer ${token}` };
     const started = await fetch(`${secondUrl}/api/v1/scans`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...asOwner },
       body: JSON.stringify({ cluster: "prod-eu", namespaces: ["shop"] }),
     });
     expect(started.status).toBe(202);
@@ -281,7 +294,11 @@ describe("vigil serve and vigil worker on PostgreSQL", () => {
 
     // after the job's expiry the other worker takes the same scan over and completes it
     await other.waitFor("retry", () => hasLog(other, "scan finished", { scanId: scan.id }), 40_000);
-    const done = (await (await fetch(`${firstUrl}/api/v1/scans/${scan.id}`)).json()) as { status: string };
+    const done = (await (
+      await fetch(`${firstUrl}/api/v1/scans/${scan.id}`, { headers: asOwner })
+    ).json()) as {
+      status: string;
+    };
     expect(done.status).toBe("complete");
     expect(await stores.scans.attemptState(scan.id)).toEqual({ status: "complete", attempt: 2 });
     expect(hasLog(other, "scan taken over from an earlier attempt", { scanId: scan.id })).toBe(true);

@@ -3,10 +3,12 @@ import type { Logger } from "pino";
 import { ADVISORY_LOCK_SPACES, createAdvisoryKeyedLock, lockInTransaction } from "../db/advisory-locks.js";
 import type { VigilDatabase } from "../db/create-database.js";
 import { ApiError } from "../http/route-definition.js";
+import type { ScanEventSink } from "../notify/scan-event-sink.js";
 import { createClusterRepository } from "../store/cluster-repository.js";
 import { createScanRepository, type ScanRecord } from "../store/scan-repository.js";
 import { createKeyedLock } from "./keyed-lock.js";
-import { type RematchOptions, type RematchReport, rematchStoredImages } from "./rematch-stored-images.js";
+import type { RematchOptions, RematchReport } from "./rematch-stored-images.js";
+import { rematchWithEvents } from "./rematch-with-events.js";
 import type { ScanClock, ScanContext } from "./scan-context.js";
 import type { ScanQueue } from "./scan-queue.js";
 import type { ScanService, StartScanRequest } from "./scan-service.js";
@@ -23,6 +25,8 @@ export interface QueuedScanServiceOptions {
   readonly clock?: ScanClock;
   readonly ids?: () => string;
   readonly logger: Logger;
+  /** Told what each re-match committed (notifications). */
+  readonly events?: ScanEventSink;
 }
 
 /** {@link ScanService} over the queue, with what the server's advisory update needs. */
@@ -123,7 +127,7 @@ export function createQueuedScanService(options: QueuedScanServiceOptions): Queu
         ? AbortSignal.any([rematchOptions.signal, stopController.signal])
         : stopController.signal;
       const work = rematchLock.run("rematch", () =>
-        rematchStoredImages(context, { ...rematchOptions, signal }),
+        rematchWithEvents(context, { ...rematchOptions, signal }, options.events),
       );
       rematches.add(work);
       void work.then(

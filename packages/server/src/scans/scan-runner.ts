@@ -9,7 +9,6 @@ import {
 import { type Logger, pino } from "pino";
 import type { VigilDatabase } from "../db/create-database.js";
 import { ApiError } from "../http/route-definition.js";
-import type { FindingNotice } from "../notify/notification-event.js";
 import type { ScanEventSink } from "../notify/scan-event-sink.js";
 import type { ClusterRecord } from "../store/cluster-repository.js";
 import type { ScanRecord, ScanWithImages } from "../store/scan-repository.js";
@@ -17,7 +16,8 @@ import type { AgentScanIntake } from "./agent-scan-intake.js";
 import { createAgentScanIntake } from "./agent-scan-intake-service.js";
 import { createClusterScanExecutor, messageOf, type ScanAttempt } from "./cluster-scan-executor.js";
 import { createKeyedLock } from "./keyed-lock.js";
-import { type RematchOptions, type RematchReport, rematchStoredImages } from "./rematch-stored-images.js";
+import type { RematchOptions, RematchReport } from "./rematch-stored-images.js";
+import { rematchWithEvents } from "./rematch-with-events.js";
 import type { ScanClock, ScanContext, ScanRegistryOptions } from "./scan-context.js";
 import type { ScanService, StartScanRequest } from "./scan-service.js";
 import { createScanStores, type ScanStores } from "./scan-stores.js";
@@ -407,25 +407,9 @@ export function createScanRunner(options: ScanRunnerOptions): ScanRunner {
       const signal = rematchOptions.signal
         ? AbortSignal.any([rematchOptions.signal, stopController.signal])
         : stopController.signal;
-      const work = rematchLock.run("rematch", async () => {
-        const events = options.events;
-        if (!events) return rematchStoredImages(context, { ...rematchOptions, signal });
-        // what committed is told even when a later step fails
-        const committed: FindingNotice[] = [];
-        let revision = "";
-        try {
-          return await rematchStoredImages(context, {
-            ...rematchOptions,
-            signal,
-            committed: (notices, matchedWith) => {
-              committed.push(...notices);
-              revision = matchedWith;
-            },
-          });
-        } finally {
-          if (committed.length > 0) events.rematched({ revision, notices: committed });
-        }
-      });
+      const work = rematchLock.run("rematch", () =>
+        rematchWithEvents(context, { ...rematchOptions, signal }, options.events),
+      );
       rematches.add(work);
       void work.then(
         () => rematches.delete(work),

@@ -158,6 +158,7 @@ export async function startScanRuntime(
       queue,
       clock,
       logger,
+      ...(context.events ? { events: context.events } : {}),
       ...(options.ids ? { ids: options.ids } : {}),
     });
     const workers = Math.max(0, Math.floor(queueOptions.workers ?? 1));

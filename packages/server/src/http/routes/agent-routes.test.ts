@@ -90,6 +90,9 @@ describe.each(DIALECTS)("agent routes on %s", (dialect) => {
       routes: (db, services) => apiRoutes({ database: db, ...services }),
       scans: {
         enabled: true,
+        // the in-process runner on both databases (its recovery is tested here); vigil agent's
+        // test runs the queue mode on PostgreSQL
+        queue: false,
         registerCurrentContext: false,
         scheduler: { timers: { setTimeout: () => 0, clearTimeout: () => {} } },
         advisoryUpdate: { enabled: false, sync: async () => ({ sources: [] }) },
