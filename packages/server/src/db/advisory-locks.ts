@@ -16,6 +16,8 @@ export const ADVISORY_LOCK_SPACES = {
   findings: 0x56490003,
   /** Pulling and extracting one image digest. */
   digest: 0x56490004,
+  /** Taking in one agent delivery (a scan's result), whichever server it reaches. */
+  agentIntake: 0x56490005,
 } as const;
 
 /** One of {@link ADVISORY_LOCK_SPACES}. */

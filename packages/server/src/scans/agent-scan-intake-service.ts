@@ -10,7 +10,7 @@ import { ApiError } from "../http/route-definition.js";
 import type { ScanRecord, ScanStatus } from "../store/scan-repository.js";
 import type { AgentIntakeOutcome, AgentScanIntake } from "./agent-scan-intake.js";
 import { messageOf, type ScanEnd } from "./cluster-scan-executor.js";
-import { createKeyedLock } from "./keyed-lock.js";
+import { createKeyedLock, type KeyedLock } from "./keyed-lock.js";
 import type { ScanContext, ScanRegistryOptions } from "./scan-context.js";
 import { storeClusterScan } from "./store-cluster-scan.js";
 
@@ -25,6 +25,11 @@ export interface AgentScanIntakeOptions {
   readonly imagesPerScan: number;
   /** Aborted when the process stops: a central scan of a discovery in progress stops with it. */
   readonly signal: AbortSignal;
+  /**
+   * One delivery per scan at a time: in-process by default; across servers on PostgreSQL (an
+   * advisory lock), so a result sent again to another server is not stored twice.
+   */
+  readonly lock?: KeyedLock;
 }
 
 /**
@@ -37,7 +42,7 @@ export interface AgentScanIntakeOptions {
 export function createAgentScanIntake(options: AgentScanIntakeOptions): AgentScanIntake {
   const { context } = options;
   const { stores, clock, logger } = context;
-  const intakeLock = createKeyedLock();
+  const intakeLock = options.lock ?? createKeyedLock();
 
   async function stored(scanId: string): Promise<ScanRecord | undefined> {
     const scan = await stores.scans.get(scanId);

@@ -6,6 +6,8 @@ import { ApiError } from "../http/route-definition.js";
 import type { ScanEventSink } from "../notify/scan-event-sink.js";
 import { createClusterRepository } from "../store/cluster-repository.js";
 import { createScanRepository, type ScanRecord } from "../store/scan-repository.js";
+import { abandonedAgentScanError, isAbandonedAgentScan } from "./abandoned-agent-scan.js";
+import { DEFAULT_SCAN_TIME_LIMIT_MS } from "./cluster-scan-executor.js";
 import { createKeyedLock } from "./keyed-lock.js";
 import type { RematchOptions, RematchReport } from "./rematch-stored-images.js";
 import { rematchWithEvents } from "./rematch-with-events.js";
@@ -27,6 +29,8 @@ export interface QueuedScanServiceOptions {
   readonly logger: Logger;
   /** Told what each re-match committed (notifications). */
   readonly events?: ScanEventSink;
+  /** How long a scan may run: an agent scan claimed longer ago is failed and replaced. */
+  readonly timeLimitMs?: number;
 }
 
 /** {@link ScanService} over the queue, with what the server's advisory update needs. */
@@ -63,6 +67,7 @@ export function createQueuedScanService(options: QueuedScanServiceOptions): Queu
   const stopController = new AbortController();
   const rematches = new Set<Promise<unknown>>();
   const iso = () => clock.now().toISOString();
+  const timeLimitMs = options.timeLimitMs ?? DEFAULT_SCAN_TIME_LIMIT_MS;
 
   return {
     context,
@@ -76,6 +81,10 @@ export function createQueuedScanService(options: QueuedScanServiceOptions): Queu
           const scans = createScanRepository(trx);
           const there = await scans.listByCluster(cluster.id, { statuses: ["queued", "running"], limit: 10 });
           const other = there.items.find((s) => QUEUED_SCAN_TRIGGERS.has(s.trigger));
+          if (other && isAbandonedAgentScan(other, cluster, clock.now(), timeLimitMs)) {
+            // its agent claimed it and died: failed below (it resolves nothing), then queued anew
+            return { scan: other, created: false, alive: false, why: abandonedAgentScanError(timeLimitMs) };
+          }
           if (other) {
             // an agent cluster's scan has no job: it lives until its agent claims and ends it
             const alive = cluster.connectionKind === "agent" || (await queue.alive(other.id));
@@ -102,18 +111,21 @@ export function createQueuedScanService(options: QueuedScanServiceOptions): Queu
           );
         }
         if (outcome.alive) return scan;
-        // Its job ended without finishing it (its workers kept dying until the retries ran out):
-        // it would block the cluster for ever. Nothing it read was written; fail it and start anew.
+        // Its job ended without finishing it (its workers kept dying until the retries ran out),
+        // or its agent claimed it and never delivered: it would block the cluster for ever.
+        // Nothing it read was written; fail it and start anew.
         await stores.scans.updateStatus({
           id: scan.id,
           status: "failed",
           at: iso(),
           error:
-            "its job ended without finishing it (the workers that took it stopped); a new scan replaced it",
+            "why" in outcome
+              ? outcome.why
+              : "its job ended without finishing it (the workers that took it stopped); a new scan replaced it",
         });
         logger.warn(
           { scanId: scan.id, clusterId: scan.clusterId },
-          "a scan whose job had ended was failed and replaced",
+          "why" in outcome ? outcome.why : "a scan whose job had ended was failed and replaced",
         );
       }
     },

@@ -12,9 +12,15 @@ import { ApiError } from "../http/route-definition.js";
 import type { ScanEventSink } from "../notify/scan-event-sink.js";
 import type { ClusterRecord } from "../store/cluster-repository.js";
 import type { ScanRecord, ScanWithImages } from "../store/scan-repository.js";
+import { abandonedAgentScanError, isAbandonedAgentScan } from "./abandoned-agent-scan.js";
 import type { AgentScanIntake } from "./agent-scan-intake.js";
 import { createAgentScanIntake } from "./agent-scan-intake-service.js";
-import { createClusterScanExecutor, messageOf, type ScanAttempt } from "./cluster-scan-executor.js";
+import {
+  createClusterScanExecutor,
+  DEFAULT_SCAN_TIME_LIMIT_MS,
+  messageOf,
+  type ScanAttempt,
+} from "./cluster-scan-executor.js";
 import { createKeyedLock } from "./keyed-lock.js";
 import type { RematchOptions, RematchReport } from "./rematch-stored-images.js";
 import { rematchWithEvents } from "./rematch-with-events.js";
@@ -141,6 +147,7 @@ export function createScanRunner(options: ScanRunnerOptions): ScanRunner {
   // One set of per-host limits for every scan this process runs at once: N scans of the same
   // registry share its N requests in flight, they do not get N each.
   const registryLimits = options.registry?.registryLimits ?? createRegistryLimits();
+  const timeLimitMs = options.timeLimitMs ?? DEFAULT_SCAN_TIME_LIMIT_MS;
   const registry = { ...options.registry, registryLimits };
   const caches = options.cacheDir
     ? {
@@ -152,7 +159,7 @@ export function createScanRunner(options: ScanRunnerOptions): ScanRunner {
     context,
     kube: options.kube,
     registry,
-    ...(options.timeLimitMs !== undefined ? { timeLimitMs: options.timeLimitMs } : {}),
+    timeLimitMs,
     ...(options.events ? { events: options.events } : {}),
     ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
     imagesPerScan,
@@ -350,7 +357,11 @@ export function createScanRunner(options: ScanRunnerOptions): ScanRunner {
           limit: 10,
         });
         const other = elsewhere.items.find((s) => RUNNABLE_TRIGGERS.has(s.trigger));
-        if (other) return other;
+        if (other && isAbandonedAgentScan(other, cluster, clock.now(), timeLimitMs)) {
+          await executor.finish(other, "failed", { error: abandonedAgentScanError(timeLimitMs) });
+        } else if (other) {
+          return other;
+        }
         if (!agentCluster && queue.length >= maxQueued) {
           throw new ApiError(503, `${queue.length} scans are waiting already; start this one later`);
         }

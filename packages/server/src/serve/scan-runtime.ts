@@ -7,6 +7,7 @@ import {
 } from "@vigil/core";
 import type { Logger } from "pino";
 import { Gauge, type Registry } from "prom-client";
+import { ADVISORY_LOCK_SPACES, createAdvisoryKeyedLock } from "../db/advisory-locks.js";
 import type { VigilDatabase } from "../db/create-database.js";
 import { createLeaderElection, type LeaderElection } from "../db/leader-election.js";
 import { type KubeConfigError, loadKubeConfig } from "../kube/kube-config.js";
@@ -159,6 +160,7 @@ export async function startScanRuntime(
       clock,
       logger,
       ...(context.events ? { events: context.events } : {}),
+      ...(options.timeLimitMs !== undefined ? { timeLimitMs: options.timeLimitMs } : {}),
       ...(options.ids ? { ids: options.ids } : {}),
     });
     const workers = Math.max(0, Math.floor(queueOptions.workers ?? 1));
@@ -189,6 +191,7 @@ export async function startScanRuntime(
         Math.floor(options.concurrency?.imagesPerScan ?? DEFAULT_IMAGE_SCAN_CONCURRENCY),
       ),
       signal: stopIntake.signal,
+      lock: createAdvisoryKeyedLock(database.db, ADVISORY_LOCK_SPACES.agentIntake),
     });
   } else {
     runner = createScanRunner({

@@ -80,7 +80,7 @@ describe.each(DIALECTS)("agent routes on %s", (dialect) => {
     ownerToken = owner.token!;
   });
 
-  const start = () =>
+  const start = (scans: { queue?: false | Record<string, never>; timeLimitMs?: number } = {}) =>
     startServer({
       database: database.current,
       port: 0,
@@ -96,6 +96,7 @@ describe.each(DIALECTS)("agent routes on %s", (dialect) => {
         registerCurrentContext: false,
         scheduler: { timers: { setTimeout: () => 0, clearTimeout: () => {} } },
         advisoryUpdate: { enabled: false, sync: async () => ({ sources: [] }) },
+        ...scans,
       },
     });
 
@@ -250,6 +251,43 @@ describe.each(DIALECTS)("agent routes on %s", (dialect) => {
     expect(sent.status).toBe(200);
     expect((await claim(token)).status).toBe(204);
   });
+
+  it.each(
+    // the queue runs on PostgreSQL only
+    dialect === "postgres"
+      ? [
+          ["the in-process runner", false as const],
+          ["the queue", {}],
+        ]
+      : [["the in-process runner", false as const]],
+  )(
+    "with %s, fails a claimed scan its agent never delivered once past the time limit, and queues anew",
+    async (_, queue) => {
+      await server.close();
+      server = await start({ queue, timeLimitMs: 50 });
+      const { token } = await register("edge", { name: "a" });
+      const first = await queueScan("edge");
+      expect(((await (await claim(token)).json()) as { scan: { id: string } }).scan.id).toBe(first.id);
+      // within the limit, starting again is the same claimed scan
+      expect((await queueScan("edge")).id).toBe(first.id);
+      await new Promise((resolve) => setTimeout(resolve, 120));
+      const again = await http("/api/v1/scans", { json: { cluster: "edge", namespaces: [] } });
+      expect(again.status, JSON.stringify(warnings)).toBe(202);
+      const second = (await again.json()) as { id: string; status: string };
+      expect(second.id).not.toBe(first.id);
+      expect(second.status).toBe("queued");
+      const failed = (await (await http(`/api/v1/scans/${first.id}`)).json()) as {
+        status: string;
+        error: string;
+      };
+      expect(failed).toMatchObject({ status: "failed" });
+      expect(failed.error).toMatch(/claimed the scan but delivered nothing within the scan time limit/);
+      // the late result of the failed scan is refused; the new one is what the agent claims
+      const late = await http(`/api/v1/agent/scans/${first.id}/result`, { json: resultFor("edge"), token });
+      expect(((await late.json()) as { stored: boolean }).stored).toBe(false);
+      expect(((await (await claim(token)).json()) as { scan: { id: string } }).scan.id).toBe(second.id);
+    },
+  );
 
   it("refuses a scan or a result of another cluster with 403, logs it, and stores nothing", async () => {
     const a = await register("edge-a");
