@@ -1,13 +1,7 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { testEnv } from "../../../../scripts/test-env/env.js";
-import {
-  type RunningKubeApiServer,
-  startKubeApiServer,
-} from "../../../../scripts/test-env/kube-api/kube-api-server.js";
 import { osv } from "../db/test-support/sync-fixtures.js";
 import { DIALECTS, useTestDatabase } from "../db/test-support/test-databases.js";
 import { eventsOfScan, type FinishedRematch, type FinishedScan } from "../notify/event-builders.js";
@@ -16,13 +10,13 @@ import { createScanRunner, type ScanRunner, type ScanRunnerOptions } from "./sca
 import { createScanStores, type ScanStores } from "./scan-stores.js";
 import {
   countingIds,
-  deploymentPod,
-  digestOf,
+  kubeconfigCluster,
   kubeFrom,
   MUSL_CVE,
   OPENSSL_CVE,
-  replicaSet,
   settableClock,
+  startTestCluster,
+  type TestCluster,
   writeAdvisories,
 } from "./test-support/cluster-fixtures.js";
 
@@ -45,51 +39,29 @@ function recordingSink(): ScanEventSink & { scans: FinishedScan[]; rematches: Fi
 
 describe.each(DIALECTS)("the scan runner's events on %s", (dialect) => {
   const database = useTestDatabase(dialect);
-  let api: RunningKubeApiServer;
-  let dir: string;
-  let kubeconfig: string;
+  let cluster: TestCluster;
   let stores: ScanStores;
   const runners: ScanRunner[] = [];
 
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), "vigil-runner-events-"));
-    api = await startKubeApiServer({
-      objects: [
-        replicaSet("shop", "web"),
-        deploymentPod({
-          namespace: "shop",
-          deployment: "web",
-          pod: "web-7d4b9c8f5-x2k9p",
-          repository: `${env.registry}/vigil/alpine-3.10`,
-          digest: digestOf("alpine-3.10"),
-        }),
-      ],
-    });
-    kubeconfig = api.kubeconfig(join(dir, "kubeconfig"), { context: "prod-eu" });
+    cluster = await startTestCluster({ tmpPrefix: "vigil-runner-events-" });
     stores = createScanStores(database.current.db);
-    await stores.clusters.upsert({
-      id: "prod-eu",
-      name: "prod-eu",
-      connectionKind: "kubeconfig",
-      kubeconfigContext: "prod-eu",
-      createdAt: T0,
-    });
+    await stores.clusters.upsert(kubeconfigCluster("prod-eu", T0));
     await writeAdvisories(stores.advisories, [OPENSSL_CVE, MUSL_CVE]);
   });
 
   afterEach(async () => {
     for (const runner of runners.splice(0)) await runner.stop();
-    await api.close();
-    rmSync(dir, { recursive: true, force: true });
+    await cluster.close();
   });
 
   const newRunner = (overrides: Partial<ScanRunnerOptions> = {}) => {
     const runner = createScanRunner({
       database: database.current,
-      kube: kubeFrom(kubeconfig),
+      kube: kubeFrom(cluster.kubeconfig),
       clock: settableClock(T0),
       ids: countingIds(`r${runners.length + 1}`),
-      cacheDir: join(dir, "cache"),
+      cacheDir: join(cluster.dir, "cache"),
       registry: { caFile: env.registryCaFile },
       logger: silent,
       ...overrides,
