@@ -1,17 +1,12 @@
-import { join } from "node:path";
-import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { testEnv } from "../../../../scripts/test-env/env.js";
 import { osv } from "../db/test-support/sync-fixtures.js";
 import { DIALECTS, useTestDatabase } from "../db/test-support/test-databases.js";
 import { eventsOfScan, type FinishedRematch, type FinishedScan } from "../notify/event-builders.js";
 import type { ScanEventSink } from "../notify/scan-event-sink.js";
-import { createScanRunner, type ScanRunner, type ScanRunnerOptions } from "./scan-runner.js";
+import type { ScanRunner } from "./scan-runner.js";
 import { createScanStores, type ScanStores } from "./scan-stores.js";
 import {
-  countingIds,
   kubeconfigCluster,
-  kubeFrom,
   MUSL_CVE,
   OPENSSL_CVE,
   settableClock,
@@ -19,10 +14,9 @@ import {
   type TestCluster,
   writeAdvisories,
 } from "./test-support/cluster-fixtures.js";
+import { testScanRunners } from "./test-support/test-scan-runners.js";
 
 // What the runner tells its events sink (notifications): only what its transactions committed.
-const env = testEnv();
-const silent = pino({ level: "silent" });
 const T0 = "2024-06-03T10:00:00.000Z";
 
 /** A sink that records what it is told. */
@@ -41,7 +35,7 @@ describe.each(DIALECTS)("the scan runner's events on %s", (dialect) => {
   const database = useTestDatabase(dialect);
   let cluster: TestCluster;
   let stores: ScanStores;
-  const runners: ScanRunner[] = [];
+  const runners = testScanRunners(() => ({ database: database.current, cluster, clock: settableClock(T0) }));
 
   beforeEach(async () => {
     cluster = await startTestCluster({ tmpPrefix: "vigil-runner-events-" });
@@ -51,24 +45,11 @@ describe.each(DIALECTS)("the scan runner's events on %s", (dialect) => {
   });
 
   afterEach(async () => {
-    for (const runner of runners.splice(0)) await runner.stop();
+    await runners.stopAll();
     await cluster.close();
   });
 
-  const newRunner = (overrides: Partial<ScanRunnerOptions> = {}) => {
-    const runner = createScanRunner({
-      database: database.current,
-      kube: kubeFrom(cluster.kubeconfig),
-      clock: settableClock(T0),
-      ids: countingIds(`r${runners.length + 1}`),
-      cacheDir: join(cluster.dir, "cache"),
-      registry: { caFile: env.registryCaFile },
-      logger: silent,
-      ...overrides,
-    });
-    runners.push(runner);
-    return runner;
-  };
+  const newRunner = runners.create;
   const scan = async (runner: ScanRunner) => {
     const queued = await runner.start({ clusterId: "prod-eu", scope: { namespaces: [] }, trigger: "manual" });
     return (await runner.finished(queued.id))!;

@@ -1,6 +1,4 @@
-import { join } from "node:path";
 import { advisoryRevision, findingKey } from "@vigil/core";
-import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { testEnv } from "../../../../scripts/test-env/env.js";
 import type { KubeApiRule } from "../../../../scripts/test-env/kube-api/authorization.js";
@@ -8,15 +6,13 @@ import { osv } from "../db/test-support/sync-fixtures.js";
 import { DIALECTS, useTestDatabase } from "../db/test-support/test-databases.js";
 import { createFindingHistoryRepository } from "../store/finding-history-repository.js";
 import type { FindingRecord } from "../store/finding-record.js";
-import { createScanRunner, type ScanRunner, type ScanRunnerOptions } from "./scan-runner.js";
+import type { ScanRunner } from "./scan-runner.js";
 import { createScanStores, type ScanStores } from "./scan-stores.js";
 import {
-  countingIds,
   deploymentPod,
   digestOf,
   hangingReader,
   kubeconfigCluster,
-  kubeFrom,
   MUSL_CVE,
   OPENSSL_CVE,
   replicaSet,
@@ -27,11 +23,11 @@ import {
   type TestCluster,
   writeAdvisories,
 } from "./test-support/cluster-fixtures.js";
+import { testScanRunners } from "./test-support/test-scan-runners.js";
 
 // The scan runner end to end: the test Kubernetes API server (real REST protocol, RBAC-like
 // 403s), the real test registries, the real advisory store and repositories, on both databases.
 const env = testEnv();
-const silent = pino({ level: "silent" });
 const alpine310 = digestOf("alpine-3.10");
 const alpine311 = digestOf("alpine-3.11");
 const minbase = digestOf("minbase");
@@ -59,7 +55,7 @@ describe.each(DIALECTS)("the scan runner on %s", (dialect) => {
   let cluster: TestCluster;
   let stores: ScanStores;
   let clock: ReturnType<typeof settableClock>;
-  const runners: ScanRunner[] = [];
+  const runners = testScanRunners(() => ({ database: database.current, cluster, clock }));
 
   beforeEach(async () => {
     cluster = await startTestCluster({
@@ -85,24 +81,11 @@ describe.each(DIALECTS)("the scan runner on %s", (dialect) => {
   });
 
   afterEach(async () => {
-    for (const runner of runners.splice(0)) await runner.stop();
+    await runners.stopAll();
     await cluster.close();
   });
 
-  const newRunner = (overrides: Partial<ScanRunnerOptions> = {}): ScanRunner => {
-    const runner = createScanRunner({
-      database: database.current,
-      kube: kubeFrom(cluster.kubeconfig),
-      clock,
-      ids: countingIds(`r${runners.length + 1}`),
-      cacheDir: join(cluster.dir, "cache"),
-      registry: { caFile: env.registryCaFile },
-      logger: silent,
-      ...overrides,
-    });
-    runners.push(runner);
-    return runner;
-  };
+  const newRunner = runners.create;
 
   const scanShop = async (runner: ScanRunner) => {
     const scan = await runner.start({
