@@ -1,16 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   apiRoutes,
@@ -23,10 +14,6 @@ import {
 import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { testEnv } from "../../../scripts/test-env/env.js";
-import {
-  type RunningKubeApiServer,
-  startKubeApiServer,
-} from "../../../scripts/test-env/kube-api/kube-api-server.js";
 import { DIALECTS, useTestDatabase } from "../../server/src/db/test-support/test-databases.js";
 import {
   deploymentPod,
@@ -34,6 +21,9 @@ import {
   MUSL_CVE,
   OPENSSL_CVE,
   replicaSet,
+  shopDeployment,
+  startTestCluster,
+  type TestCluster,
   writeAdvisories,
 } from "../../server/src/scans/test-support/cluster-fixtures.js";
 
@@ -141,26 +131,18 @@ async function waitFor<T>(
 
 describe.each(DIALECTS)("vigil agent against vigil serve on %s", (dialect) => {
   const database = useTestDatabase(dialect);
-  let api: RunningKubeApiServer;
-  let dir: string;
-  let kubeconfig: string;
+  let cluster: TestCluster;
   let server: RunningServer;
   let logLines: { level: number; msg: string; [key: string]: unknown }[];
   const agents: Agent[] = [];
 
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), "vigil-agent-"));
     const auth = Buffer.from(`${env.registryUser}:${env.registryPassword}`).toString("base64");
-    api = await startKubeApiServer({
+    cluster = await startTestCluster({
+      tmpPrefix: "vigil-agent-",
+      context: "edge-sa",
       objects: [
-        replicaSet("shop", "web"),
-        deploymentPod({
-          namespace: "shop",
-          deployment: "web",
-          pod: "web-7d4b9c8f5-x2k9p",
-          repository: `${env.registry}/vigil/alpine-3.10`,
-          digest: digestOf("alpine-3.10"),
-        }),
+        ...shopDeployment(),
         {
           apiVersion: "v1",
           kind: "Secret",
@@ -183,7 +165,6 @@ describe.each(DIALECTS)("vigil agent against vigil serve on %s", (dialect) => {
         }),
       ],
     });
-    kubeconfig = api.kubeconfig(join(dir, "kubeconfig"), { context: "edge-sa" });
     logLines = [];
     const logger = pino({ level: "info" }, { write: (line: string) => void logLines.push(JSON.parse(line)) });
     await writeAdvisories(createScanStores(database.current.db).advisories, [OPENSSL_CVE, MUSL_CVE]);
@@ -197,7 +178,7 @@ describe.each(DIALECTS)("vigil agent against vigil serve on %s", (dialect) => {
       scans: {
         enabled: true,
         registerCurrentContext: false,
-        cacheDir: join(dir, "server-cache"),
+        cacheDir: join(cluster.dir, "server-cache"),
         registry: { caFile: env.registryCaFile },
         scheduler: { timers: { setTimeout: () => 0, clearTimeout: () => {} } },
         advisoryUpdate: { sync: async () => ({ sources: [] }) },
@@ -220,8 +201,7 @@ describe.each(DIALECTS)("vigil agent against vigil serve on %s", (dialect) => {
       await agent.exited;
     }
     await server.close();
-    await api.close();
-    rmSync(dir, { recursive: true, force: true });
+    await cluster.close();
   });
 
   const http = async (path: string, init: { method?: string; json?: unknown; token?: string } = {}) =>
@@ -241,7 +221,7 @@ describe.each(DIALECTS)("vigil agent against vigil serve on %s", (dialect) => {
     });
     expect(response.status).toBe(201);
     const body = (await response.json()) as { agent: { id: string }; token: string };
-    const tokenFile = join(dir, `token-${body.agent.id}`);
+    const tokenFile = join(cluster.dir, `token-${body.agent.id}`);
     writeFileSync(tokenFile, `${body.token}\n`, { mode: 0o600 });
     return { ...body, tokenFile };
   };
@@ -268,7 +248,11 @@ describe.each(DIALECTS)("vigil agent against vigil serve on %s", (dialect) => {
       .orderBy("package_name")
       .execute();
 
-  const spawnAgent = (tokenFile: string, serverUrl = server.url, spoolDir = join(dir, "spool")): Agent => {
+  const spawnAgent = (
+    tokenFile: string,
+    serverUrl = server.url,
+    spoolDir = join(cluster.dir, "spool"),
+  ): Agent => {
     const child = spawn(
       process.execPath,
       [
@@ -279,7 +263,7 @@ describe.each(DIALECTS)("vigil agent against vigil serve on %s", (dialect) => {
         "--token-file",
         tokenFile,
         "--kubeconfig",
-        kubeconfig,
+        cluster.kubeconfig,
         "--spool-dir",
         spoolDir,
         "--poll-interval",
@@ -290,7 +274,7 @@ describe.each(DIALECTS)("vigil agent against vigil serve on %s", (dialect) => {
         env.registryCaFile,
         "--no-cache",
       ],
-      { cwd: dir, env: { ...process.env, HOME: dir, KUBECONFIG: "", VIGIL_AGENT_TOKEN: "" } },
+      { cwd: cluster.dir, env: { ...process.env, HOME: cluster.dir, KUBECONFIG: "", VIGIL_AGENT_TOKEN: "" } },
     );
     let stderr = "";
     child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
@@ -320,7 +304,7 @@ describe.each(DIALECTS)("vigil agent against vigil serve on %s", (dialect) => {
     expect(await findingsOf()).toEqual(SHOP_FINDINGS);
     await waitFor(
       "the spool to empty",
-      () => readdirSync(join(dir, "spool")).filter((f) => f.endsWith(".json")).length === 0,
+      () => readdirSync(join(cluster.dir, "spool")).filter((f) => f.endsWith(".json")).length === 0,
     );
     agent.child.kill("SIGTERM");
     expect(await agent.exited).toBe(0);
@@ -349,7 +333,7 @@ describe.each(DIALECTS)("vigil agent against vigil serve on %s", (dialect) => {
       proxy.mode = "down";
       const { tokenFile } = await registerAgent("scan");
       const scanId = await startScan(["shop"]);
-      const spoolDir = join(dir, "spool");
+      const spoolDir = join(cluster.dir, "spool");
       const agent = spawnAgent(tokenFile, proxy.url, spoolDir);
       // down from the start: the agent retries with backoff and cannot even claim
       await waitFor("the agent to back off", () => (agent.stderr().match(/retrying in/g)?.length ?? 0) >= 2);
@@ -395,7 +379,7 @@ describe.each(DIALECTS)("vigil agent against vigil serve on %s", (dialect) => {
 
   it("keeps a delivery the server refuses for good in rejected/ with the reason, and goes on", async () => {
     const { tokenFile } = await registerAgent("scan");
-    const spoolDir = join(dir, "spool");
+    const spoolDir = join(cluster.dir, "spool");
     // a result left from before, for a scan the server no longer has
     mkdirSync(spoolDir, { recursive: true });
     writeFileSync(

@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,11 +18,11 @@ import {
   SYNTHETIC_CURRENT,
 } from "../../core/src/import/trivy-operator/test-support/trivy-testdata.js";
 import { gitlabSchemaErrors } from "../../core/src/report/gitlab/test-support/gitlab-schemas.js";
+import { spawnVigil } from "./test-support/spawn-vigil.js";
 
 // `vigil import trivy-operator` as users run it: the built bin against the test Kubernetes API
 // server (real REST protocol), seeded with Trivy Operator's own report examples and the
 // ReplicaSets and Jobs their labels name, owned by Deployments and CronJobs.
-const main = join(import.meta.dirname, "../dist/main.js");
 const work = mkdtempSync(join(tmpdir(), "vigil-cli-trivy-"));
 const GROUP = "aquasecurity.github.io";
 const BACKUP_JOB = "backup-28623480";
@@ -43,30 +42,7 @@ const RBAC: KubeApiRule[] = [
 let api: RunningKubeApiServer;
 let kubeconfig: string;
 
-// Asynchronous on purpose: the test API server runs in this process, and spawnSync would
-// block the event loop it answers on.
-function vigil(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [main, ...args], {
-      cwd: work,
-      env: {
-        ...process.env,
-        VIGIL_DATA_DIR: join(work, "data"),
-        VIGIL_CACHE_DIR: join(work, "cache"),
-        DATABASE_URL: "",
-        KUBECONFIG: "",
-        HOME: work,
-      },
-      timeout: 120_000,
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const vigil = (args: string[]) => spawnVigil(work, args);
 
 /**
  * Trivy Operator's reports: the real examples (one of the three nginx versions, as a cluster

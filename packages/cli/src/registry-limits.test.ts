@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,11 +16,11 @@ import { SBOM_HELP } from "./commands/sbom.js";
 import { SCAN_HELP } from "./commands/scan.js";
 import { SCAN_CLUSTER_HELP } from "./commands/scan-cluster.js";
 import { SERVE_HELP } from "./commands/serve.js";
+import { spawnVigil } from "./test-support/spawn-vigil.js";
 
 // --registry-concurrency and --registry-bandwidth as users pass them: the built bin against the
 // real test registry, seen through a counting proxy (what the registry host would see), and
 // the test Kubernetes API server for `vigil scan cluster`.
-const main = join(import.meta.dirname, "../dist/main.js");
 const env = testEnv();
 const work = mkdtempSync(join(tmpdir(), "vigil-cli-limits-"));
 const SMALL_IMAGES = ["alpine-3.10", "alpine-3.11", "rpm-bdb", "rpm-ndb", "rpm-sqlite", "distroless-deb"];
@@ -31,34 +30,7 @@ const expected = (tag: string) =>
     layers: { size: number }[];
   };
 
-// Asynchronous on purpose: the proxy and the API server run in this process.
-function vigil(
-  args: string[],
-): Promise<{ code: number | null; stdout: string; stderr: string; seconds: number }> {
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [main, ...args], {
-      cwd: work,
-      env: {
-        ...process.env,
-        VIGIL_DATA_DIR: join(work, "data"),
-        VIGIL_CACHE_DIR: join(work, "cache"),
-        DATABASE_URL: "",
-        KUBECONFIG: "",
-        HOME: work,
-      },
-      timeout: 120_000,
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) =>
-      resolve({ code, stdout, stderr, seconds: (performance.now() - started) / 1000 }),
-    );
-  });
-}
+const vigil = (args: string[]) => spawnVigil(work, args);
 
 const proxies: CountingProxy[] = [];
 async function proxy(delayMs?: number): Promise<CountingProxy> {

@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,11 +10,11 @@ import {
 } from "../../../scripts/test-env/kube-api/kube-api-server.js";
 import type { KubeObject } from "../../../scripts/test-env/kube-api/kube-object.js";
 import { gitlabSchemaErrors } from "../../core/src/report/gitlab/test-support/gitlab-schemas.js";
+import { spawnVigil } from "./test-support/spawn-vigil.js";
 
 // `vigil scan cluster` as users run it: the built bin against the test Kubernetes API server
 // (real REST protocol) and the real registries, one of them behind basic auth that only the
 // cluster's pull secret unlocks.
-const main = join(import.meta.dirname, "../dist/main.js");
 const env = testEnv();
 const work = mkdtempSync(join(tmpdir(), "vigil-cli-cluster-"));
 const secdb = join(import.meta.dirname, "testdata/secdb");
@@ -37,30 +36,7 @@ const rules: KubeApiRule[] = [namespaceRule, ...otherRules];
 let api: RunningKubeApiServer;
 let kubeconfig: string;
 
-// Asynchronous on purpose: the test API server runs in this process, and spawnSync would
-// block the event loop it answers on.
-function vigil(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [main, ...args], {
-      cwd: work,
-      env: {
-        ...process.env,
-        VIGIL_DATA_DIR: join(work, "data"),
-        VIGIL_CACHE_DIR: join(work, "cache"),
-        DATABASE_URL: "",
-        KUBECONFIG: "",
-        HOME: work,
-      },
-      timeout: 120_000,
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const vigil = (args: string[]) => spawnVigil(work, args);
 
 function pod(options: {
   namespace: string;

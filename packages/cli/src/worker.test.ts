@@ -21,11 +21,9 @@ import {
   startKubeApiServer,
 } from "../../../scripts/test-env/kube-api/kube-api-server.js";
 import {
-  deploymentPod,
-  digestOf,
   MUSL_CVE,
   OPENSSL_CVE,
-  replicaSet,
+  shopDeployment,
   writeAdvisories,
 } from "../../server/src/scans/test-support/cluster-fixtures.js";
 
@@ -191,16 +189,7 @@ describe("vigil serve and vigil worker on PostgreSQL", () => {
     await writeAdvisories(createScanStores(database.db).advisories, [OPENSSL_CVE, MUSL_CVE]);
     gate = await gatedRegistry();
     api = await startKubeApiServer({
-      objects: [
-        replicaSet("shop", "web"),
-        deploymentPod({
-          namespace: "shop",
-          deployment: "web",
-          pod: "web-7d4b9c8f5-x2k9p",
-          repository: `${gate.host}/vigil/alpine-3.10`,
-          digest: digestOf("alpine-3.10"),
-        }),
-      ],
+      objects: shopDeployment({ repository: `${gate.host}/vigil/alpine-3.10` }),
     });
     api.kubeconfig(join(work, "kubeconfig"), { context: "prod-eu" });
   });

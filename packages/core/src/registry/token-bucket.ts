@@ -5,6 +5,7 @@
  * chunks of any size work and the long-run rate is exact. Every reader of one bucket shares
  * its rate: a second reader sees the first one's debt and waits behind it.
  */
+import { abortableSleep } from "./retry-policy.js";
 
 /** Options of {@link TokenBucket}. */
 export interface TokenBucketOptions {
@@ -56,7 +57,7 @@ export class TokenBucket {
     const ms = this.take(bytes);
     if (ms <= 0) return;
     try {
-      await sleep(ms, signal);
+      await abortableSleep(ms, signal);
     } catch (error) {
       this.giveBack(bytes);
       throw error;
@@ -71,22 +72,4 @@ export class TokenBucket {
     );
     this.refilledAt = now;
   }
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }

@@ -1,16 +1,10 @@
-import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { advisoryRevision } from "@vigil/core";
 import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { testEnv } from "../../../../scripts/test-env/env.js";
-import {
-  type RunningKubeApiServer,
-  startKubeApiServer,
-} from "../../../../scripts/test-env/kube-api/kube-api-server.js";
 import { osv } from "../db/test-support/sync-fixtures.js";
 import { DIALECTS, useTestDatabase } from "../db/test-support/test-databases.js";
 import { createFindingHistoryRepository } from "../store/finding-history-repository.js";
@@ -21,13 +15,15 @@ import { createScanStores, type ScanStores } from "./scan-stores.js";
 import {
   BUSYBOX_CVE,
   countingIds,
-  deploymentPod,
   digestOf,
+  kubeconfigCluster,
   kubeFrom,
   OPENSSL_CVE,
-  replicaSet,
   STARTED,
   settableClock,
+  shopDeployment,
+  startTestCluster,
+  type TestCluster,
   writeAdvisories,
 } from "./test-support/cluster-fixtures.js";
 
@@ -85,43 +81,27 @@ const byIdentity = (findings: readonly FindingRecord[]) =>
 
 describe.each(DIALECTS)("re-matching stored images on %s", (dialect) => {
   const database = useTestDatabase(dialect);
-  let api: RunningKubeApiServer;
+  let cluster: TestCluster;
   let proxy: Awaited<ReturnType<typeof startRegistryProxy>>;
-  let dir: string;
   let stores: ScanStores;
   let runner: ScanRunner;
   let clock: ReturnType<typeof settableClock>;
 
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), "vigil-rematch-"));
     proxy = await startRegistryProxy();
-    api = await startKubeApiServer({
-      objects: [
-        replicaSet("shop", "web"),
-        deploymentPod({
-          namespace: "shop",
-          deployment: "web",
-          pod: "web-7d4b9c8f5-x2k9p",
-          repository: `${proxy.host}/vigil/alpine-3.11`,
-          digest: alpine311,
-        }),
-      ],
+    cluster = await startTestCluster({
+      tmpPrefix: "vigil-rematch-",
+      objects: shopDeployment({ repository: `${proxy.host}/vigil/alpine-3.11`, digest: alpine311 }),
     });
     stores = createScanStores(database.current.db);
     clock = settableClock(T0);
-    await stores.clusters.upsert({
-      id: "prod-eu",
-      name: "prod-eu",
-      connectionKind: "kubeconfig",
-      kubeconfigContext: "prod-eu",
-      createdAt: T0,
-    });
+    await stores.clusters.upsert(kubeconfigCluster("prod-eu", T0));
     runner = createScanRunner({
       database: database.current,
-      kube: kubeFrom(api.kubeconfig(join(dir, "kubeconfig"), { context: "prod-eu" })),
+      kube: kubeFrom(cluster.kubeconfig),
       clock,
       ids: countingIds(),
-      cacheDir: join(dir, "cache"),
+      cacheDir: join(cluster.dir, "cache"),
       logger: silent,
     });
   });
@@ -129,8 +109,7 @@ describe.each(DIALECTS)("re-matching stored images on %s", (dialect) => {
   afterEach(async () => {
     await runner.stop();
     await proxy.close();
-    await api.close();
-    rmSync(dir, { recursive: true, force: true });
+    await cluster.close();
   });
 
   it("adds and updates findings from stored inventories under an advisory-update scan, pulls nothing and resolves nothing", async () => {
@@ -146,7 +125,7 @@ describe.each(DIALECTS)("re-matching stored images on %s", (dialect) => {
     expect(proxy.requests()).toBeGreaterThan(0);
     await proxy.close();
     const pulls = proxy.requests();
-    const kubeRequests = api.requests.length;
+    const kubeRequests = cluster.api.requests.length;
 
     // The advisories change outside the job (a sync, an import); the job's own sync is a no-op.
     const update = createAdvisoryUpdate({
@@ -226,7 +205,7 @@ describe.each(DIALECTS)("re-matching stored images on %s", (dialect) => {
     // nothing left to re-match
     expect((await update()).rematch).toMatchObject({ images: 0, clusters: [] });
     expect(proxy.requests()).toBe(pulls);
-    expect(api.requests.length).toBe(kubeRequests);
+    expect(cluster.api.requests.length).toBe(kubeRequests);
     const scans = (await stores.scans.listByCluster("prod-eu")).items.map((s) => s.trigger);
     expect(scans).toEqual(["advisory-update", "manual"]);
   });

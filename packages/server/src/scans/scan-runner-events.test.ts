@@ -1,34 +1,22 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { testEnv } from "../../../../scripts/test-env/env.js";
-import {
-  type RunningKubeApiServer,
-  startKubeApiServer,
-} from "../../../../scripts/test-env/kube-api/kube-api-server.js";
 import { osv } from "../db/test-support/sync-fixtures.js";
 import { DIALECTS, useTestDatabase } from "../db/test-support/test-databases.js";
 import { eventsOfScan, type FinishedRematch, type FinishedScan } from "../notify/event-builders.js";
 import type { ScanEventSink } from "../notify/scan-event-sink.js";
-import { createScanRunner, type ScanRunner, type ScanRunnerOptions } from "./scan-runner.js";
+import type { ScanRunner } from "./scan-runner.js";
 import { createScanStores, type ScanStores } from "./scan-stores.js";
 import {
-  countingIds,
-  deploymentPod,
-  digestOf,
-  kubeFrom,
+  kubeconfigCluster,
   MUSL_CVE,
   OPENSSL_CVE,
-  replicaSet,
   settableClock,
+  startTestCluster,
+  type TestCluster,
   writeAdvisories,
 } from "./test-support/cluster-fixtures.js";
+import { testScanRunners } from "./test-support/test-scan-runners.js";
 
 // What the runner tells its events sink (notifications): only what its transactions committed.
-const env = testEnv();
-const silent = pino({ level: "silent" });
 const T0 = "2024-06-03T10:00:00.000Z";
 
 /** A sink that records what it is told. */
@@ -45,58 +33,23 @@ function recordingSink(): ScanEventSink & { scans: FinishedScan[]; rematches: Fi
 
 describe.each(DIALECTS)("the scan runner's events on %s", (dialect) => {
   const database = useTestDatabase(dialect);
-  let api: RunningKubeApiServer;
-  let dir: string;
-  let kubeconfig: string;
+  let cluster: TestCluster;
   let stores: ScanStores;
-  const runners: ScanRunner[] = [];
+  const runners = testScanRunners(() => ({ database: database.current, cluster, clock: settableClock(T0) }));
 
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), "vigil-runner-events-"));
-    api = await startKubeApiServer({
-      objects: [
-        replicaSet("shop", "web"),
-        deploymentPod({
-          namespace: "shop",
-          deployment: "web",
-          pod: "web-7d4b9c8f5-x2k9p",
-          repository: `${env.registry}/vigil/alpine-3.10`,
-          digest: digestOf("alpine-3.10"),
-        }),
-      ],
-    });
-    kubeconfig = api.kubeconfig(join(dir, "kubeconfig"), { context: "prod-eu" });
+    cluster = await startTestCluster({ tmpPrefix: "vigil-runner-events-" });
     stores = createScanStores(database.current.db);
-    await stores.clusters.upsert({
-      id: "prod-eu",
-      name: "prod-eu",
-      connectionKind: "kubeconfig",
-      kubeconfigContext: "prod-eu",
-      createdAt: T0,
-    });
+    await stores.clusters.upsert(kubeconfigCluster("prod-eu", T0));
     await writeAdvisories(stores.advisories, [OPENSSL_CVE, MUSL_CVE]);
   });
 
   afterEach(async () => {
-    for (const runner of runners.splice(0)) await runner.stop();
-    await api.close();
-    rmSync(dir, { recursive: true, force: true });
+    await runners.stopAll();
+    await cluster.close();
   });
 
-  const newRunner = (overrides: Partial<ScanRunnerOptions> = {}) => {
-    const runner = createScanRunner({
-      database: database.current,
-      kube: kubeFrom(kubeconfig),
-      clock: settableClock(T0),
-      ids: countingIds(`r${runners.length + 1}`),
-      cacheDir: join(dir, "cache"),
-      registry: { caFile: env.registryCaFile },
-      logger: silent,
-      ...overrides,
-    });
-    runners.push(runner);
-    return runner;
-  };
+  const newRunner = runners.create;
   const scan = async (runner: ScanRunner) => {
     const queued = await runner.start({ clusterId: "prod-eu", scope: { namespaces: [] }, trigger: "manual" });
     return (await runner.finished(queued.id))!;

@@ -1,40 +1,33 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { advisoryRevision, findingKey } from "@vigil/core";
-import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { testEnv } from "../../../../scripts/test-env/env.js";
 import type { KubeApiRule } from "../../../../scripts/test-env/kube-api/authorization.js";
-import {
-  type RunningKubeApiServer,
-  startKubeApiServer,
-} from "../../../../scripts/test-env/kube-api/kube-api-server.js";
 import { osv } from "../db/test-support/sync-fixtures.js";
 import { DIALECTS, useTestDatabase } from "../db/test-support/test-databases.js";
 import { createFindingHistoryRepository } from "../store/finding-history-repository.js";
 import type { FindingRecord } from "../store/finding-record.js";
-import { createScanRunner, type ScanRunner, type ScanRunnerOptions } from "./scan-runner.js";
+import type { ScanRunner } from "./scan-runner.js";
 import { createScanStores, type ScanStores } from "./scan-stores.js";
 import {
-  countingIds,
   deploymentPod,
   digestOf,
   hangingReader,
-  kubeFrom,
+  kubeconfigCluster,
   MUSL_CVE,
   OPENSSL_CVE,
-  type PodFixture,
   replicaSet,
   STARTED,
   settableClock,
+  shopPod,
+  startTestCluster,
+  type TestCluster,
   writeAdvisories,
 } from "./test-support/cluster-fixtures.js";
+import { testScanRunners } from "./test-support/test-scan-runners.js";
 
 // The scan runner end to end: the test Kubernetes API server (real REST protocol, RBAC-like
 // 403s), the real test registries, the real advisory store and repositories, on both databases.
 const env = testEnv();
-const silent = pino({ level: "silent" });
 const alpine310 = digestOf("alpine-3.10");
 const alpine311 = digestOf("alpine-3.11");
 const minbase = digestOf("minbase");
@@ -52,16 +45,6 @@ const rules: KubeApiRule[] = [
   { user: "*", verbs: ["get", "list"], resources: ["replicasets", "jobs"] },
 ];
 
-const web = (fields: Partial<PodFixture> = {}) =>
-  deploymentPod({
-    namespace: "shop",
-    deployment: "web",
-    pod: "web-7d4b9c8f5-x2k9p",
-    repository: repo310,
-    digest: alpine310,
-    ...fields,
-  });
-
 const byIdentity = (findings: readonly FindingRecord[]) =>
   new Map(
     findings.map((f) => [`${f.identity.workloadName}/${f.identity.packageName}/${f.identity.advisoryId}`, f]),
@@ -69,20 +52,18 @@ const byIdentity = (findings: readonly FindingRecord[]) =>
 
 describe.each(DIALECTS)("the scan runner on %s", (dialect) => {
   const database = useTestDatabase(dialect);
-  let api: RunningKubeApiServer;
-  let dir: string;
-  let kubeconfig: string;
+  let cluster: TestCluster;
   let stores: ScanStores;
   let clock: ReturnType<typeof settableClock>;
-  const runners: ScanRunner[] = [];
+  const runners = testScanRunners(() => ({ database: database.current, cluster, clock }));
 
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), "vigil-scan-runner-"));
-    api = await startKubeApiServer({
+    cluster = await startTestCluster({
+      tmpPrefix: "vigil-scan-runner-",
       objects: [
         replicaSet("shop", "web"),
         replicaSet("shop", "db"),
-        web(),
+        shopPod(),
         deploymentPod({
           namespace: "secret-team",
           deployment: "hidden",
@@ -93,39 +74,18 @@ describe.each(DIALECTS)("the scan runner on %s", (dialect) => {
       ],
       rules,
     });
-    kubeconfig = api.kubeconfig(join(dir, "kubeconfig"), { context: "prod-eu" });
     stores = createScanStores(database.current.db);
     clock = settableClock(T0);
-    await stores.clusters.upsert({
-      id: "prod-eu",
-      name: "prod-eu",
-      connectionKind: "kubeconfig",
-      kubeconfigContext: "prod-eu",
-      createdAt: T0,
-    });
+    await stores.clusters.upsert(kubeconfigCluster("prod-eu", T0));
     await writeAdvisories(stores.advisories, [OPENSSL_CVE, MUSL_CVE]);
   });
 
   afterEach(async () => {
-    for (const runner of runners.splice(0)) await runner.stop();
-    await api.close();
-    rmSync(dir, { recursive: true, force: true });
+    await runners.stopAll();
+    await cluster.close();
   });
 
-  const newRunner = (overrides: Partial<ScanRunnerOptions> = {}): ScanRunner => {
-    const runner = createScanRunner({
-      database: database.current,
-      kube: kubeFrom(kubeconfig),
-      clock,
-      ids: countingIds(`r${runners.length + 1}`),
-      cacheDir: join(dir, "cache"),
-      registry: { caFile: env.registryCaFile },
-      logger: silent,
-      ...overrides,
-    });
-    runners.push(runner);
-    return runner;
-  };
+  const newRunner = runners.create;
 
   const scanShop = async (runner: ScanRunner) => {
     const scan = await runner.start({
@@ -218,7 +178,9 @@ describe.each(DIALECTS)("the scan runner on %s", (dialect) => {
     const before = byIdentity(await stores.findings.loadForReconcile("prod-eu"));
 
     clock.set(T1);
-    api.update(web({ repository: repo311, digest: alpine311, startedAt: "2024-06-03T10:30:00Z" }));
+    cluster.api.update(
+      shopPod({ repository: repo311, digest: alpine311, startedAt: "2024-06-03T10:30:00Z" }),
+    );
     const second = await scanShop(runner);
     expect(second.status).toBe("complete");
 
@@ -263,7 +225,7 @@ describe.each(DIALECTS)("the scan runner on %s", (dialect) => {
   it("a scan with a forbidden namespace is partial and resolves nothing; a complete one then does", async () => {
     const runner = newRunner();
     await scanShop(runner);
-    api.update(web({ repository: repo311, digest: alpine311 }));
+    cluster.api.update(shopPod({ repository: repo311, digest: alpine311 }));
 
     clock.set(T1);
     const all = await runner.start({ clusterId: "prod-eu", scope: { namespaces: [] }, trigger: "manual" });
@@ -293,8 +255,8 @@ describe.each(DIALECTS)("the scan runner on %s", (dialect) => {
 
     clock.set(T1);
     // the auth registry without a pull secret: 401; another workload still scans fine
-    api.update(web({ repository: `${env.authRegistry}/vigil/minbase`, digest: minbase }));
-    api.add(
+    cluster.api.update(shopPod({ repository: `${env.authRegistry}/vigil/minbase`, digest: minbase }));
+    cluster.api.add(
       deploymentPod({
         namespace: "shop",
         deployment: "db",
@@ -400,7 +362,7 @@ describe.each(DIALECTS)("the scan runner on %s", (dialect) => {
     const runner = newRunner();
     await scanShop(runner);
     const before = byIdentity(await stores.findings.loadForReconcile("prod-eu"));
-    api.update(web({ repository: repo311, digest: alpine311 }));
+    cluster.api.update(shopPod({ repository: repo311, digest: alpine311 }));
     const limited = newRunner({ timeLimitMs: 1, recover: false });
     clock.set(T1);
     const scan = await limited.start({
@@ -437,7 +399,7 @@ describe.each(DIALECTS)("the scan runner on %s", (dialect) => {
     await scanShop(runner);
     const reader = hangingReader();
     const hanging = newRunner({ kube: () => reader });
-    api.update(web({ repository: repo311, digest: alpine311 }));
+    cluster.api.update(shopPod({ repository: repo311, digest: alpine311 }));
     const scan = await hanging.start({
       clusterId: "prod-eu",
       scope: { namespaces: ["shop"] },
@@ -453,13 +415,7 @@ describe.each(DIALECTS)("the scan runner on %s", (dialect) => {
   });
 
   it("cancels a queued scan before it starts", async () => {
-    await stores.clusters.upsert({
-      id: "prod-us",
-      name: "prod-us",
-      connectionKind: "kubeconfig",
-      kubeconfigContext: "prod-eu",
-      createdAt: T0,
-    });
+    await stores.clusters.upsert(kubeconfigCluster("prod-us", T0));
     const reader = hangingReader();
     const runner = newRunner({ kube: () => reader, concurrency: { scans: 1 } });
     const running = await runner.start({

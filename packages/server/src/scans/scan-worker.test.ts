@@ -1,15 +1,9 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { KubernetesReader } from "@vigil/core";
 import { sql } from "kysely";
 import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { testEnv } from "../../../../scripts/test-env/env.js";
-import {
-  type RunningKubeApiServer,
-  startKubeApiServer,
-} from "../../../../scripts/test-env/kube-api/kube-api-server.js";
 import type { VigilDatabase } from "../db/create-database.js";
 import { useTestDatabase } from "../db/test-support/test-databases.js";
 import { storeDb } from "../store/store-schema.js";
@@ -18,13 +12,13 @@ import { jobIdOf, openScanQueue, SCAN_QUEUE, type ScanQueue, type ScanQueueOptio
 import { createScanStores, type ScanStores } from "./scan-stores.js";
 import { type ScanWorker, type ScanWorkerOptions, startScanWorker } from "./scan-worker.js";
 import {
-  deploymentPod,
-  digestOf,
   hangingReader,
+  kubeconfigCluster,
   kubeFrom,
   MUSL_CVE,
   OPENSSL_CVE,
-  replicaSet,
+  startTestCluster,
+  type TestCluster,
   writeAdvisories,
 } from "./test-support/cluster-fixtures.js";
 
@@ -50,40 +44,17 @@ async function until(
 
 describe("scan workers on postgres", () => {
   const database = useTestDatabase("postgres");
-  let api: RunningKubeApiServer;
-  let dir: string;
-  let kubeconfig: string;
+  let cluster: TestCluster;
   let stores: ScanStores;
   const queues: ScanQueue[] = [];
   const workers: ScanWorker[] = [];
   const services: QueuedScanService[] = [];
 
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), "vigil-scan-worker-"));
-    api = await startKubeApiServer({
-      objects: [
-        replicaSet("shop", "web"),
-        deploymentPod({
-          namespace: "shop",
-          deployment: "web",
-          pod: "web-7d4b9c8f5-x2k9p",
-          repository: `${env.registry}/vigil/alpine-3.10`,
-          digest: digestOf("alpine-3.10"),
-        }),
-      ],
-    });
-    kubeconfig = api.kubeconfig(join(dir, "kubeconfig"), { context: "prod-eu" });
+    cluster = await startTestCluster({ tmpPrefix: "vigil-scan-worker-" });
     stores = createScanStores(database.current.db);
     // two clusters behind the same API server: they run the same digest
-    for (const id of ["prod-eu", "prod-us"]) {
-      await stores.clusters.upsert({
-        id,
-        name: id,
-        connectionKind: "kubeconfig",
-        kubeconfigContext: "prod-eu",
-        createdAt: T0,
-      });
-    }
+    for (const id of ["prod-eu", "prod-us"]) await stores.clusters.upsert(kubeconfigCluster(id, T0));
     await writeAdvisories(stores.advisories, [OPENSSL_CVE, MUSL_CVE]);
   });
 
@@ -94,8 +65,7 @@ describe("scan workers on postgres", () => {
     for (const queue of queues.splice(0)) await queue.close(1000);
     for (const schema of schemas)
       await sql.raw(`drop schema if exists "${schema}" cascade`).execute(database.current.db);
-    await api.close();
-    rmSync(dir, { recursive: true, force: true });
+    await cluster.close();
   });
 
   /** A "server": its own database handle, the queue over it and the queued scan service. */
@@ -121,8 +91,8 @@ describe("scan workers on postgres", () => {
       database: handle,
       queue,
       service,
-      kube: kubeFrom(kubeconfig),
-      cacheDir: join(dir, "cache"),
+      kube: kubeFrom(cluster.kubeconfig),
+      cacheDir: join(cluster.dir, "cache"),
       registry: { caFile: env.registryCaFile },
       storePollMs: 50,
       logger: silent,
@@ -197,9 +167,9 @@ describe("scan workers on postgres", () => {
     // the first attempt hangs (a worker that stopped answering), the retry reads the cluster
     const hanging = hangingReader();
     let calls = 0;
-    const real = kubeFrom(kubeconfig);
-    const kube = (cluster: Parameters<typeof real>[0]): KubernetesReader =>
-      ++calls === 1 ? hanging : real(cluster);
+    const real = kubeFrom(cluster.kubeconfig);
+    const kube = (record: Parameters<typeof real>[0]): KubernetesReader =>
+      ++calls === 1 ? hanging : real(record);
     const w = await worker(
       { kube, concurrency: 2 },
       { expireInSeconds: 1, maintenanceIntervalSeconds: 1, retryDelaySeconds: 0 },

@@ -1,14 +1,8 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { OsvRecord } from "@vigil/core";
 import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { testEnv } from "../../../../scripts/test-env/env.js";
-import {
-  type RunningKubeApiServer,
-  startKubeApiServer,
-} from "../../../../scripts/test-env/kube-api/kube-api-server.js";
 import { osv, syncOf } from "../db/test-support/sync-fixtures.js";
 import { DIALECTS, useTestDatabase } from "../db/test-support/test-databases.js";
 import { apiRoutes } from "../http/routes/api-routes.js";
@@ -17,12 +11,13 @@ import type { AdvisorySync } from "../scans/advisory-sync.js";
 import { createScanStores } from "../scans/scan-stores.js";
 import {
   countingIds,
-  deploymentPod,
-  digestOf,
+  kubeconfigCluster,
   MUSL_CVE,
   OPENSSL_CVE,
-  replicaSet,
   settableClock,
+  shopDeployment,
+  startTestCluster,
+  type TestCluster,
   writeAdvisories,
 } from "../scans/test-support/cluster-fixtures.js";
 import { createWebhookDeliveryRepository } from "../store/webhook-delivery-repository.js";
@@ -54,27 +49,16 @@ interface Received {
 
 describe.each(DIALECTS)("notifications of a server's scans on %s", (dialect) => {
   const database = useTestDatabase(dialect);
-  let api: RunningKubeApiServer;
-  let dir: string;
-  let kubeconfig: string;
+  let cluster: TestCluster;
   let server: RunningServer | undefined;
   let receiver: WebhookReceiver;
   let nextSync: (advisories: Parameters<AdvisorySync>[0]["advisories"]) => Promise<void>;
 
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), "vigil-notify-"));
-    const pod = (deployment: string) =>
-      deploymentPod({
-        namespace: "shop",
-        deployment,
-        pod: `${deployment}-7d4b9c8f5-x2k9p`,
-        repository: `${env.registry}/vigil/alpine-3.10`,
-        digest: digestOf("alpine-3.10"),
-      });
-    api = await startKubeApiServer({
-      objects: [replicaSet("shop", "web"), pod("web"), replicaSet("shop", "api"), pod("api")],
+    cluster = await startTestCluster({
+      tmpPrefix: "vigil-notify-",
+      objects: [...shopDeployment({ deployment: "web" }), ...shopDeployment({ deployment: "api" })],
     });
-    kubeconfig = api.kubeconfig(join(dir, "kubeconfig"), { context: "prod-eu" });
     receiver = await startWebhookReceiver();
     nextSync = async () => {};
   });
@@ -87,8 +71,7 @@ describe.each(DIALECTS)("notifications of a server's scans on %s", (dialect) => 
     await server?.close();
     server = undefined;
     await receiver.close();
-    await api.close();
-    rmSync(dir, { recursive: true, force: true });
+    await cluster.close();
   });
 
   const start = async (notifications: { timeoutMs?: number } = {}) => {
@@ -103,8 +86,8 @@ describe.each(DIALECTS)("notifications of a server's scans on %s", (dialect) => 
         enabled: true,
         // the in-process runner on both databases: the test drives scans through it
         queue: false,
-        kubeconfigPath: kubeconfig,
-        cacheDir: join(dir, "cache"),
+        kubeconfigPath: cluster.kubeconfig,
+        cacheDir: join(cluster.dir, "cache"),
         clock: settableClock(T0),
         ids: countingIds(),
         registry: { caFile: env.registryCaFile },
@@ -127,22 +110,9 @@ describe.each(DIALECTS)("notifications of a server's scans on %s", (dialect) => 
       })
     ).token!;
     const stores = createScanStores(database.current.db);
-    for (const id of ["prod-us", "prod-ap", "prod-jp"]) {
-      await stores.clusters.upsert({
-        id,
-        name: id,
-        connectionKind: "kubeconfig",
-        kubeconfigContext: "prod-eu",
-        createdAt: T0,
-      });
-    }
-    await stores.clusters.upsert({
-      id: "broken",
-      name: "broken",
-      connectionKind: "kubeconfig",
-      kubeconfigContext: "no-such-context",
-      createdAt: T0,
-    });
+    for (const id of ["prod-us", "prod-ap", "prod-jp"])
+      await stores.clusters.upsert(kubeconfigCluster(id, T0));
+    await stores.clusters.upsert(kubeconfigCluster("broken", T0, "no-such-context"));
     return server;
   };
 

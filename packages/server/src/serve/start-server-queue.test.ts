@@ -1,23 +1,16 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "kysely";
 import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { testEnv } from "../../../../scripts/test-env/env.js";
-import {
-  type RunningKubeApiServer,
-  startKubeApiServer,
-} from "../../../../scripts/test-env/kube-api/kube-api-server.js";
 import { useTestDatabase } from "../db/test-support/test-databases.js";
 import type { ScanService } from "../scans/scan-service.js";
 import { createScanStores } from "../scans/scan-stores.js";
 import {
-  deploymentPod,
-  digestOf,
   MUSL_CVE,
   OPENSSL_CVE,
-  replicaSet,
+  startTestCluster,
+  type TestCluster,
   writeAdvisories,
 } from "../scans/test-support/cluster-fixtures.js";
 import { type RunningServer, type StartServerOptions, startServer } from "./start-server.js";
@@ -29,26 +22,11 @@ const neverFire = { setTimeout: () => 0, clearTimeout: () => {} };
 
 describe("the server's scan queue on postgres", () => {
   const database = useTestDatabase("postgres");
-  let api: RunningKubeApiServer;
-  let dir: string;
-  let kubeconfig: string;
+  let cluster: TestCluster;
   const servers: RunningServer[] = [];
 
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), "vigil-serve-queue-"));
-    api = await startKubeApiServer({
-      objects: [
-        replicaSet("shop", "web"),
-        deploymentPod({
-          namespace: "shop",
-          deployment: "web",
-          pod: "web-7d4b9c8f5-x2k9p",
-          repository: `${env.registry}/vigil/alpine-3.10`,
-          digest: digestOf("alpine-3.10"),
-        }),
-      ],
-    });
-    kubeconfig = api.kubeconfig(join(dir, "kubeconfig"), { context: "prod-eu" });
+    cluster = await startTestCluster({ tmpPrefix: "vigil-serve-queue-" });
     await writeAdvisories(createScanStores(database.current.db).advisories, [OPENSSL_CVE, MUSL_CVE]);
   });
 
@@ -58,8 +36,7 @@ describe("the server's scan queue on postgres", () => {
       database.current.db,
     );
     await sql.raw(`drop schema if exists "${rows[0]!.schema}_pgboss" cascade`).execute(database.current.db);
-    await api.close();
-    rmSync(dir, { recursive: true, force: true });
+    await cluster.close();
   });
 
   const start = async (queue: NonNullable<StartServerOptions["scans"]>["queue"] = {}) => {
@@ -76,8 +53,8 @@ describe("the server's scan queue on postgres", () => {
       },
       scans: {
         enabled: true,
-        kubeconfigPath: kubeconfig,
-        cacheDir: join(dir, "cache"),
+        kubeconfigPath: cluster.kubeconfig,
+        cacheDir: join(cluster.dir, "cache"),
         registry: { caFile: env.registryCaFile },
         scheduler: { timers: neverFire },
         advisoryUpdate: { enabled: false },

@@ -1,26 +1,19 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { testEnv } from "../../../../scripts/test-env/env.js";
-import {
-  type RunningKubeApiServer,
-  startKubeApiServer,
-} from "../../../../scripts/test-env/kube-api/kube-api-server.js";
 import { DIALECTS, useTestDatabase } from "../db/test-support/test-databases.js";
 import type { AdvisorySync } from "../scans/advisory-sync.js";
 import type { ScanService } from "../scans/scan-service.js";
 import { createScanStores } from "../scans/scan-stores.js";
 import {
   countingIds,
-  deploymentPod,
-  digestOf,
   hangingReader,
   MUSL_CVE,
   OPENSSL_CVE,
-  replicaSet,
   settableClock,
+  startTestCluster,
+  type TestCluster,
   writeAdvisories,
 } from "../scans/test-support/cluster-fixtures.js";
 import { type RunningServer, type StartServerOptions, startServer } from "./start-server.js";
@@ -53,35 +46,19 @@ function capturingLogger() {
 
 describe.each(DIALECTS)("the server's scans on %s", (dialect) => {
   const database = useTestDatabase(dialect);
-  let api: RunningKubeApiServer;
-  let dir: string;
-  let kubeconfig: string;
+  let cluster: TestCluster;
   let server: RunningServer | undefined;
   let clock: ReturnType<typeof settableClock>;
 
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), "vigil-serve-scans-"));
-    api = await startKubeApiServer({
-      objects: [
-        replicaSet("shop", "web"),
-        deploymentPod({
-          namespace: "shop",
-          deployment: "web",
-          pod: "web-7d4b9c8f5-x2k9p",
-          repository: `${env.registry}/vigil/alpine-3.10`,
-          digest: digestOf("alpine-3.10"),
-        }),
-      ],
-    });
-    kubeconfig = api.kubeconfig(join(dir, "kubeconfig"), { context: "prod-eu" });
+    cluster = await startTestCluster({ tmpPrefix: "vigil-serve-scans-" });
     clock = settableClock(T0);
   });
 
   afterEach(async () => {
     await server?.close();
     server = undefined;
-    await api.close();
-    rmSync(dir, { recursive: true, force: true });
+    await cluster.close();
   });
 
   const start = async (
@@ -96,8 +73,8 @@ describe.each(DIALECTS)("the server's scans on %s", (dialect) => {
       logger: pino({ level: "silent" }),
       scans: {
         enabled: true,
-        kubeconfigPath: kubeconfig,
-        cacheDir: join(dir, "cache"),
+        kubeconfigPath: cluster.kubeconfig,
+        cacheDir: join(cluster.dir, "cache"),
         clock,
         ids: countingIds(),
         registry: { caFile: env.registryCaFile },
@@ -134,7 +111,7 @@ describe.each(DIALECTS)("the server's scans on %s", (dialect) => {
     expect(services?.scans).toBe(running.scans?.runner);
     expect(lines.find((l) => l.msg.startsWith("registered the current kubeconfig context"))).toMatchObject({
       clusterId: "prod-eu",
-      server: api.url,
+      server: cluster.api.url,
     });
     await running.close();
 
@@ -146,7 +123,7 @@ describe.each(DIALECTS)("the server's scans on %s", (dialect) => {
 
   it("says how to add a cluster when none is stored and no kubeconfig is found", async () => {
     const { logger, lines } = capturingLogger();
-    const running = await start({ kubeconfigPath: join(dir, "missing-kubeconfig") }, { logger });
+    const running = await start({ kubeconfigPath: join(cluster.dir, "missing-kubeconfig") }, { logger });
     expect(running.scans?.registeredCluster).toBeUndefined();
     expect(lines.find((l) => l.msg.startsWith("no cluster is registered"))?.msg).toMatch(
       /start `vigil serve` with a kubeconfig .* or add a cluster through the API/,

@@ -13,7 +13,7 @@ import {
 import type { FindingHistoryInput, FindingRecord } from "./finding-record.js";
 import { FINDING_COLUMNS, findingRow, HISTORY_COLUMNS, historyRow, rowToFinding } from "./finding-rows.js";
 import { findingTextValues } from "./finding-text-search.js";
-import { after, decodeCursor, encodeCursor, type Page, pageSize } from "./keyset.js";
+import { type Keyset, keysetPage, type Page } from "./keyset.js";
 import { conflictAs, FindingChangedError } from "./store-errors.js";
 import type { FindingsTable, StoreDb } from "./store-schema.js";
 import { storeDb } from "./store-schema.js";
@@ -205,36 +205,18 @@ export function createFindingRepository(
     async query(query) {
       const sort = query.sort ?? "severity";
       const direction = query.direction ?? "desc";
-      const keys = findingSortKeys(sort, direction);
-      const order = `findings:${sort}:${direction}`;
-      const limit = pageSize(query.limit);
+      const columns = findingSortKeys(sort, direction);
+      const keyset: Keyset = {
+        name: `findings:${sort}:${direction}`,
+        columns,
+        types: columns.map((k) => (k.column === "severity_rank" ? "number" : "string")),
+      };
       const values = await textValues(query);
-      let select = db
+      const select = db
         .selectFrom("findings")
         .selectAll()
         .where((eb) => findingFilterCondition(eb, query, values));
-      if (query.cursor !== undefined) {
-        const types = keys.map((k): "number" | "string" =>
-          k.column === "severity_rank" ? "number" : "string",
-        );
-        const key = decodeCursor(query.cursor, order, types);
-        select = select.where((eb) => after(eb, keys, key));
-      }
-      for (const k of keys) select = select.orderBy(sql.ref(k.column), k.direction);
-      const rows = await select.limit(limit + 1).execute();
-      const page = rows.slice(0, limit);
-      const last = page[page.length - 1];
-      return {
-        items: page.map(rowToFinding),
-        ...(rows.length > limit && last
-          ? {
-              nextCursor: encodeCursor(
-                order,
-                keys.map((k) => last[k.column as keyof typeof last] as string | number),
-              ),
-            }
-          : {}),
-      };
+      return keysetPage(select, keyset, query, rowToFinding);
     },
 
     async counts(filter) {

@@ -1,4 +1,4 @@
-import { type Expression, type ExpressionBuilder, type SqlBool, sql } from "kysely";
+import { type Expression, type ExpressionBuilder, type SelectQueryBuilder, type SqlBool, sql } from "kysely";
 import { InvalidCursorError } from "./store-errors.js";
 
 /**
@@ -99,4 +99,61 @@ export function after<DB, TB extends keyof DB>(
     branches.push(eb.and(terms));
   }
   return eb.or(branches);
+}
+
+/** A sort order of a keyset-paginated list: its columns and the name its cursors carry. */
+export interface Keyset {
+  /** Checked when a cursor comes back (see {@link encodeCursor}). */
+  readonly name: string;
+  readonly columns: readonly KeysetColumn[];
+  /** The type of each column's values, as its cursors carry them. */
+  readonly types: readonly ("string" | "number")[];
+}
+
+/** Newest first: `created_at` descending, `id` (unique) breaking ties; cursors named `name`. */
+export function newestFirst(name: string): Keyset {
+  return {
+    name,
+    columns: [
+      { column: "created_at", direction: "desc" },
+      { column: "id", direction: "desc" },
+    ],
+    types: ["string", "string"],
+  };
+}
+
+/**
+ * The page of `query`'s rows in `keyset`'s order that starts after `options.cursor` (the first
+ * page without one), of `options.limit` rows at the most (see {@link pageSize}). `query` must
+ * select the keyset's columns and not be ordered or limited yet. One row more than the page is
+ * read to know whether there is a next page.
+ * @throws InvalidCursorError when the cursor is not one of this keyset's.
+ */
+export async function keysetPage<DB, TB extends keyof DB, O, T>(
+  query: SelectQueryBuilder<DB, TB, O>,
+  keyset: Keyset,
+  options: { readonly limit?: number | undefined; readonly cursor?: string | undefined },
+  toItem: (row: O) => T,
+): Promise<Page<T>> {
+  const limit = pageSize(options.limit);
+  let select = query;
+  if (options.cursor !== undefined) {
+    const key = decodeCursor(options.cursor, keyset.name, keyset.types);
+    select = select.where((eb) => after(eb, keyset.columns, key));
+  }
+  for (const k of keyset.columns) select = select.orderBy(sql.ref(k.column), k.direction);
+  const rows = await select.limit(limit + 1).execute();
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    items: page.map(toItem),
+    ...(rows.length > limit && last
+      ? {
+          nextCursor: encodeCursor(
+            keyset.name,
+            keyset.columns.map((k) => last[k.column as keyof O] as KeyValue),
+          ),
+        }
+      : {}),
+  };
 }

@@ -4,7 +4,7 @@ import { rowsPerStatement } from "../db/advisory-writes.js";
 import { chunks, dialectOf } from "../db/dialect.js";
 import type { VigilSchema } from "../db/schema.js";
 import { fromJson, orNull, present, toJson } from "./column-values.js";
-import { after, decodeCursor, encodeCursor, type KeysetColumn, type Page, pageSize } from "./keyset.js";
+import { keysetPage, newestFirst, type Page } from "./keyset.js";
 import { conflictAs } from "./store-errors.js";
 import { type ScanImagesTable, type ScansTable, storeDb } from "./store-schema.js";
 
@@ -148,11 +148,7 @@ export interface ScanRepository {
   ): Promise<Page<ScanRecord>>;
 }
 
-const PAGE_ORDER: readonly KeysetColumn[] = [
-  { column: "created_at", direction: "desc" },
-  { column: "id", direction: "desc" },
-];
-const PAGE_ORDER_NAME = "scans:created_at-desc";
+const PAGE_ORDER = newestFirst("scans:created_at-desc");
 
 /** The scan repository over Vigil's database. */
 export function createScanRepository(database: Kysely<VigilSchema>): ScanRepository {
@@ -300,29 +296,12 @@ export function createScanRepository(database: Kysely<VigilSchema>): ScanReposit
     },
 
     async listByCluster(clusterId, options = {}) {
-      const limit = pageSize(options.limit);
       let query = db.selectFrom("scans").selectAll().where("cluster_id", "=", clusterId);
       if (options.statuses) {
         if (options.statuses.length === 0) return { items: [] };
         query = query.where("status", "in", options.statuses);
       }
-      if (options.cursor !== undefined) {
-        const key = decodeCursor(options.cursor, PAGE_ORDER_NAME, ["string", "string"]);
-        query = query.where((eb) => after(eb, PAGE_ORDER, key));
-      }
-      const rows = await query
-        .orderBy("created_at", "desc")
-        .orderBy("id", "desc")
-        .limit(limit + 1)
-        .execute();
-      const page = rows.slice(0, limit);
-      const last = page[page.length - 1];
-      return {
-        items: page.map(toScan),
-        ...(rows.length > limit && last
-          ? { nextCursor: encodeCursor(PAGE_ORDER_NAME, [last.created_at, last.id]) }
-          : {}),
-      };
+      return keysetPage(query, PAGE_ORDER, options, toScan);
     },
   };
 }

@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from "kysely";
 import type { VigilSchema } from "../db/schema.js";
 import { orNull, present } from "./column-values.js";
-import { after, decodeCursor, encodeCursor, type KeysetColumn, type Page, pageSize } from "./keyset.js";
+import { keysetPage, newestFirst, type Page } from "./keyset.js";
 import { notificationDb, type WebhookDeliveriesTable } from "./notification-schema.js";
 
 /** Where a delivery stands: waiting for its (next) attempt, received, or given up. */
@@ -83,11 +83,7 @@ export interface WebhookDeliveryRepository {
   ): Promise<Page<DeliveryRecord>>;
 }
 
-const LOG_ORDER: readonly KeysetColumn[] = [
-  { column: "created_at", direction: "desc" },
-  { column: "id", direction: "desc" },
-];
-const LOG_ORDER_NAME = "webhook-deliveries:created_at-desc";
+const LOG_ORDER = newestFirst("webhook-deliveries:created_at-desc");
 
 /** The webhook delivery repository over Vigil's database. */
 export function createWebhookDeliveryRepository(database: Kysely<VigilSchema>): WebhookDeliveryRepository {
@@ -203,25 +199,8 @@ export function createWebhookDeliveryRepository(database: Kysely<VigilSchema>): 
       return row?.due ?? undefined;
     },
     async listByWebhook(webhookId, options = {}) {
-      const limit = pageSize(options.limit);
-      let query = db.selectFrom("webhook_deliveries").selectAll().where("webhook_id", "=", webhookId);
-      if (options.cursor !== undefined) {
-        const key = decodeCursor(options.cursor, LOG_ORDER_NAME, ["string", "string"]);
-        query = query.where((eb) => after(eb, LOG_ORDER, key));
-      }
-      const rows = await query
-        .orderBy("created_at", "desc")
-        .orderBy("id", "desc")
-        .limit(limit + 1)
-        .execute();
-      const page = rows.slice(0, limit);
-      const last = page[page.length - 1];
-      return {
-        items: page.map(toDelivery),
-        ...(rows.length > limit && last
-          ? { nextCursor: encodeCursor(LOG_ORDER_NAME, [last.created_at, last.id]) }
-          : {}),
-      };
+      const query = db.selectFrom("webhook_deliveries").selectAll().where("webhook_id", "=", webhookId);
+      return keysetPage(query, LOG_ORDER, options, toDelivery);
     },
   };
 }

@@ -27,6 +27,17 @@ const intakeOutcomeSchema: JsonSchema = {
   },
 };
 
+/** The refusals of a claimed scan's delivery (`what`: a result or a discovery). */
+function deliveryErrorResponses(what: string) {
+  return errorResponses({
+    400: "A field is missing or malformed",
+    401: "The token is unknown or revoked",
+    403: `The scan or the ${what} is of another cluster`,
+    404: "No such scan",
+    503: "The server runs no scans",
+  });
+}
+
 /**
  * What an in-cluster agent calls with its own token (access `agent`): its configuration, the
  * next scan queued for its cluster, and the results of a scan it claimed. An agent acts for its
@@ -71,6 +82,23 @@ export function agentIntakeRoutes(deps: AgentRouteDeps): RouteDefinition[] {
       refuseOtherCluster(principal, named, `results of scan ${scanId}`);
     }
     return body;
+  };
+  /**
+   * What a result or a discovery delivery starts with: the agent, the scan it claimed (scoped to
+   * the agent's namespaces) and the body, checked in that order, so that a scan or a body of
+   * another cluster is refused before the body is parsed.
+   */
+  const claimedDelivery = async (c: Context) => {
+    const { principal, agent } = await agentOf(c);
+    const scanId = c.req.param("id")!;
+    const scan = await claimedScan(principal, scanId);
+    const body = await bodyFor(c, principal, scanId);
+    return {
+      agent,
+      clusterId: principal.clusterId,
+      body,
+      scan: { ...scan, scope: agentScanScope(scan, agent.namespaces) },
+    };
   };
 
   return [
@@ -154,24 +182,12 @@ export function agentIntakeRoutes(deps: AgentRouteDeps): RouteDefinition[] {
       },
       responses: {
         200: { description: "Taken in (or taken in before)", schema: intakeOutcomeSchema },
-        ...errorResponses({
-          400: "A field is missing or malformed",
-          401: "The token is unknown or revoked",
-          403: "The scan or the result is of another cluster",
-          404: "No such scan",
-          503: "The server runs no scans",
-        }),
+        ...deliveryErrorResponses("result"),
       },
       handler: async (c) => {
-        const { principal, agent } = await agentOf(c);
-        const scanId = c.req.param("id")!;
-        const scan = await claimedScan(principal, scanId);
-        const body = await bodyFor(c, principal, scanId);
-        const result = parseAgentScanResult(body, principal.clusterId);
-        const outcome = await intake().receiveResult({
-          scan: { ...scan, scope: agentScanScope(scan, agent.namespaces) },
-          result: { ...result, agentId: agent.id },
-        });
+        const { agent, clusterId, body, scan } = await claimedDelivery(c);
+        const result = parseAgentScanResult(body, clusterId);
+        const outcome = await intake().receiveResult({ scan, result: { ...result, agentId: agent.id } });
         return c.json(outcome);
       },
     },
@@ -191,22 +207,13 @@ export function agentIntakeRoutes(deps: AgentRouteDeps): RouteDefinition[] {
       },
       responses: {
         200: { description: "Scanned and stored (or taken in before)", schema: intakeOutcomeSchema },
-        ...errorResponses({
-          400: "A field is missing or malformed",
-          401: "The token is unknown or revoked",
-          403: "The scan or the discovery is of another cluster",
-          404: "No such scan",
-          503: "The server runs no scans",
-        }),
+        ...deliveryErrorResponses("discovery"),
       },
       handler: async (c) => {
-        const { principal, agent } = await agentOf(c);
-        const scanId = c.req.param("id")!;
-        const scan = await claimedScan(principal, scanId);
-        const body = await bodyFor(c, principal, scanId);
-        const shipped = parseAgentDiscovery(body, principal.clusterId);
+        const { agent, clusterId, body, scan } = await claimedDelivery(c);
+        const shipped = parseAgentDiscovery(body, clusterId);
         const outcome = await intake().scanDiscovery({
-          scan: { ...scan, scope: agentScanScope(scan, agent.namespaces) },
+          scan,
           agentId: agent.id,
           discovery: shipped.discovery,
           startedAt: shipped.startedAt,

@@ -8,7 +8,7 @@ import { type ClusterRepository, createClusterRepository } from "../../store/clu
 import { createScanRepository, type ScanRepository } from "../../store/scan-repository.js";
 import { ApiError, type JsonSchema, type RouteDefinition } from "../route-definition.js";
 import { agentIntakeRoutes } from "./agent-intake-routes.js";
-import { asApiError } from "./api-routes.js";
+import { withStoreErrorsAsApiErrors } from "./api-routes.js";
 import { errorResponses, idParameter } from "./api-schemas.js";
 import { CLUSTER_ID } from "./cluster-routes.js";
 import {
@@ -60,16 +60,7 @@ export function agentRoutes(options: AgentRoutesOptions): RouteDefinition[] {
     now: options.now ?? (() => new Date()),
     newId: options.newId ?? randomUUID,
   };
-  return [...agentAdminRoutes(deps), ...agentIntakeRoutes(deps)].map((route) => ({
-    ...route,
-    handler: async (c) => {
-      try {
-        return await route.handler(c);
-      } catch (error) {
-        throw asApiError(error);
-      }
-    },
-  }));
+  return withStoreErrorsAsApiErrors([...agentAdminRoutes(deps), ...agentIntakeRoutes(deps)]);
 }
 
 /** An agent as the API shows it (never its token or its hash). */

@@ -42,6 +42,11 @@ export function allRoutes(deps: ApiRouteDeps): RouteDefinition[] {
     ...developmentFindingRoutes(deps),
     ...webhookRoutes({ ...deps.notifications, now: deps.now, newId: deps.newId }),
   ];
+  return withStoreErrorsAsApiErrors(routes);
+}
+
+/** `routes` whose handlers throw the store errors a client can act on as API errors ({@link asApiError}). */
+export function withStoreErrorsAsApiErrors(routes: readonly RouteDefinition[]): RouteDefinition[] {
   return routes.map((route) => ({
     ...route,
     handler: async (c) => {

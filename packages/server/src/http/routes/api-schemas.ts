@@ -314,6 +314,11 @@ export function pageSchema(items: JsonSchema, extra: Record<string, JsonSchema> 
   };
 }
 
+/** The `cursor` query parameter of a keyset-paginated list (see {@link pageSchema}). */
+export function cursorParameter(description = "`nextCursor` of the previous page"): ParameterDefinition {
+  return { name: "cursor", in: "query", description, schema: string };
+}
+
 /** The `:id` path parameter. */
 export function idParameter(description: string): ParameterDefinition {
   return { name: "id", in: "path", description, schema: string };

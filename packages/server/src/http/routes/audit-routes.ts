@@ -1,7 +1,7 @@
 import { InvalidCursorError } from "../../store/store-errors.js";
 import type { RouteDefinition } from "../route-definition.js";
 import { asApiError } from "./api-routes.js";
-import { errorResponses, pageSchema } from "./api-schemas.js";
+import { cursorParameter, errorResponses, pageSchema } from "./api-schemas.js";
 import type { AuthRouteDeps } from "./auth-route-deps.js";
 import { auditEventSchema } from "./auth-schemas.js";
 import { onlyQueryParameters, queryInteger, queryString } from "./request-input.js";
@@ -16,12 +16,7 @@ export function auditRoutes(deps: AuthRouteDeps): RouteDefinition[] {
       summary: "Every write to the API, allowed or refused, newest first",
       tags: ["users"],
       parameters: [
-        {
-          name: "cursor",
-          in: "query",
-          description: "From a previous page's nextCursor",
-          schema: { type: "string" },
-        },
+        cursorParameter("From a previous page's nextCursor"),
         {
           name: "limit",
           in: "query",

@@ -3,6 +3,7 @@ import type { Context } from "hono";
 import type { FindingFilter, FindingSort } from "../../store/finding-filter.js";
 import type { FindingQuery } from "../../store/finding-repository.js";
 import type { ParameterDefinition } from "../route-definition.js";
+import { cursorParameter } from "./api-schemas.js";
 import { badInput, isObject, oneOf } from "./request-input.js";
 
 /**
@@ -95,12 +96,7 @@ export const PAGE_PARAMETERS: readonly ParameterDefinition[] = [
     description: "`desc` (default) or `asc` to reverse the sort",
     schema: { type: "string", enum: ["desc", "asc"] },
   },
-  {
-    name: "cursor",
-    in: "query",
-    description: "`nextCursor` of the previous page (same sort)",
-    schema: { type: "string" },
-  },
+  cursorParameter("`nextCursor` of the previous page (same sort)"),
   {
     name: "limit",
     in: "query",

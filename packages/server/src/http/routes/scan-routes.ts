@@ -2,7 +2,14 @@ import { encodeCursor } from "../../store/keyset.js";
 import type { ScanRecord, ScanStatus } from "../../store/scan-repository.js";
 import { ApiError, type RouteDefinition } from "../route-definition.js";
 import type { ApiRouteDeps } from "./api-route-deps.js";
-import { errorResponses, idParameter, pageSchema, scanSchema, scanWithImagesSchema } from "./api-schemas.js";
+import {
+  cursorParameter,
+  errorResponses,
+  idParameter,
+  pageSchema,
+  scanSchema,
+  scanWithImagesSchema,
+} from "./api-schemas.js";
 import {
   notFound,
   onlyFields,
@@ -55,12 +62,7 @@ export function scanRoutes(deps: ApiRouteDeps): RouteDefinition[] {
           description: "Only these statuses (repeatable, or comma-separated)",
           schema: { type: "array", items: { type: "string", enum: [...SCAN_STATUSES] } },
         },
-        {
-          name: "cursor",
-          in: "query",
-          description: "`nextCursor` of the previous page",
-          schema: { type: "string" },
-        },
+        cursorParameter(),
         {
           name: "limit",
           in: "query",

@@ -5,7 +5,7 @@ import { MAX_PAGE_SIZE } from "../../store/keyset.js";
 import type { WebhookDeliveryRepository } from "../../store/webhook-delivery-repository.js";
 import type { WebhookRepository } from "../../store/webhook-repository.js";
 import { ApiError, type RouteDefinition } from "../route-definition.js";
-import { errorResponses, idParameter, pageSchema } from "./api-schemas.js";
+import { cursorParameter, errorResponses, idParameter, pageSchema } from "./api-schemas.js";
 import {
   notFound,
   onlyQueryParameters,
@@ -162,12 +162,7 @@ export function webhookRoutes(deps: WebhookRouteDeps): RouteDefinition[] {
       tags: ["webhooks"],
       parameters: [
         idParameter("The webhook id"),
-        {
-          name: "cursor",
-          in: "query",
-          description: "`nextCursor` of the previous page",
-          schema: { type: "string" },
-        },
+        cursorParameter(),
         {
           name: "limit",
           in: "query",

@@ -1,18 +1,24 @@
 /**
  * Builders for the scan runtime's end-to-end tests: pods that run the real test images (from
- * the test registries of scripts/test-env), OSV advisories written through the advisory store,
- * a settable clock and counting ids.
+ * the test registries of scripts/test-env), the test Kubernetes API server with a kubeconfig
+ * for it, OSV advisories written through the advisory store, a settable clock and counting ids.
  */
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { KubernetesReader, OsvRecord } from "@vigil/core";
 import { testEnv } from "../../../../../scripts/test-env/env.js";
+import type { KubeApiRule } from "../../../../../scripts/test-env/kube-api/authorization.js";
+import {
+  type RunningKubeApiServer,
+  startKubeApiServer,
+} from "../../../../../scripts/test-env/kube-api/kube-api-server.js";
 import type { KubeObject } from "../../../../../scripts/test-env/kube-api/kube-object.js";
 import type { AdvisoryStore } from "../../db/advisory-store.js";
 import { advisoryItems, osv, syncOf } from "../../db/test-support/sync-fixtures.js";
 import { loadKubeConfig } from "../../kube/kube-config.js";
 import { createKubernetesClientReader } from "../../kube/kubernetes-client-reader.js";
-import type { ClusterRecord } from "../../store/cluster-repository.js";
+import type { ClusterInput, ClusterRecord } from "../../store/cluster-repository.js";
 
 /** When every test pod's containers started. */
 export const STARTED = "2023-03-01T08:00:00.000Z";
@@ -98,6 +104,72 @@ export function deploymentPod(options: PodFixture): KubeObject {
       ],
     },
   };
+}
+
+/**
+ * The pod of a Deployment in namespace `shop` (`web` unless `fields` name another, its pod
+ * `<deployment>-7d4b9c8f5-x2k9p`) running alpine-3.10 from the test registry unless `fields`
+ * say otherwise.
+ */
+export function shopPod(fields: Partial<PodFixture> = {}): KubeObject {
+  const deployment = fields.deployment ?? "web";
+  return deploymentPod({
+    namespace: "shop",
+    deployment,
+    pod: `${deployment}-7d4b9c8f5-x2k9p`,
+    repository: `${testEnv().registry}/vigil/alpine-3.10`,
+    digest: digestOf("alpine-3.10"),
+    ...fields,
+  });
+}
+
+/** A Deployment in namespace `shop` as the API server holds it: its ReplicaSet and {@link shopPod}. */
+export function shopDeployment(fields: Partial<PodFixture> = {}): KubeObject[] {
+  return [replicaSet("shop", fields.deployment ?? "web"), shopPod(fields)];
+}
+
+/** The test Kubernetes API server, a kubeconfig for it and a temporary directory to work in. */
+export interface TestCluster {
+  readonly api: RunningKubeApiServer;
+  /** The temporary directory (holds the kubeconfig; the tests put caches and files here too). */
+  readonly dir: string;
+  /** The kubeconfig's path; its one context is named `context` (`prod-eu` by default). */
+  readonly kubeconfig: string;
+  /** Closes the API server and removes the directory. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the test Kubernetes API server holding `objects` (shop/web running alpine-3.10 unless
+ * given), under `rules` if any, with a kubeconfig for it in a new temporary directory.
+ */
+export async function startTestCluster(options: {
+  /** Prefix of the temporary directory's name, e.g. `vigil-scan-runner-`. */
+  readonly tmpPrefix: string;
+  readonly objects?: KubeObject[];
+  readonly rules?: readonly KubeApiRule[];
+  readonly context?: string;
+}): Promise<TestCluster> {
+  const dir = mkdtempSync(join(tmpdir(), options.tmpPrefix));
+  const api = await startKubeApiServer({
+    objects: options.objects ?? shopDeployment(),
+    ...(options.rules ? { rules: options.rules } : {}),
+  });
+  const kubeconfig = api.kubeconfig(join(dir, "kubeconfig"), { context: options.context ?? "prod-eu" });
+  return {
+    api,
+    dir,
+    kubeconfig,
+    async close() {
+      await api.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A cluster read through context `context` (`prod-eu`, the test cluster's) of the kubeconfig. */
+export function kubeconfigCluster(id: string, createdAt: string, context = "prod-eu"): ClusterInput {
+  return { id, name: id, connectionKind: "kubeconfig", kubeconfigContext: context, createdAt };
 }
 
 /** A Kubernetes reader for a cluster's context in `kubeconfigPath` (what the server does). */
