@@ -8,9 +8,8 @@ import { createClusterRepository } from "../store/cluster-repository.js";
 import { createScanRepository, type ScanRecord } from "../store/scan-repository.js";
 import { abandonedAgentScanError, isAbandonedAgentScan } from "./abandoned-agent-scan.js";
 import { DEFAULT_SCAN_TIME_LIMIT_MS } from "./cluster-scan-executor.js";
-import { createKeyedLock } from "./keyed-lock.js";
+import { createRematchRunner } from "./rematch-runner.js";
 import type { RematchOptions, RematchReport } from "./rematch-stored-images.js";
-import { rematchWithEvents } from "./rematch-with-events.js";
 import type { ScanClock, ScanContext } from "./scan-context.js";
 import type { ScanQueue } from "./scan-queue.js";
 import type { ScanService, StartScanRequest } from "./scan-service.js";
@@ -63,9 +62,7 @@ export function createQueuedScanService(options: QueuedScanServiceOptions): Queu
     logger,
     findingsLock: createAdvisoryKeyedLock(database.db, ADVISORY_LOCK_SPACES.findings),
   };
-  const rematchLock = createKeyedLock();
-  const stopController = new AbortController();
-  const rematches = new Set<Promise<unknown>>();
+  const rematches = createRematchRunner(context, options.events);
   const iso = () => clock.now().toISOString();
   const timeLimitMs = options.timeLimitMs ?? DEFAULT_SCAN_TIME_LIMIT_MS;
 
@@ -134,24 +131,8 @@ export function createQueuedScanService(options: QueuedScanServiceOptions): Queu
       return stores.scans.updateStatus({ id: scanId, status: "cancelled", at: iso(), error: "cancelled" });
     },
 
-    rematch(rematchOptions = {}) {
-      const signal = rematchOptions.signal
-        ? AbortSignal.any([rematchOptions.signal, stopController.signal])
-        : stopController.signal;
-      const work = rematchLock.run("rematch", () =>
-        rematchWithEvents(context, { ...rematchOptions, signal }, options.events),
-      );
-      rematches.add(work);
-      void work.then(
-        () => rematches.delete(work),
-        () => rematches.delete(work),
-      );
-      return work;
-    },
+    rematch: (rematchOptions) => rematches.rematch(rematchOptions),
 
-    async stop() {
-      stopController.abort(new Error("the server is stopping"));
-      await Promise.allSettled([...rematches]);
-    },
+    stop: () => rematches.stop(),
   };
 }

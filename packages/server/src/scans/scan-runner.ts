@@ -22,8 +22,8 @@ import {
   type ScanAttempt,
 } from "./cluster-scan-executor.js";
 import { createKeyedLock } from "./keyed-lock.js";
+import { createRematchRunner } from "./rematch-runner.js";
 import type { RematchOptions, RematchReport } from "./rematch-stored-images.js";
-import { rematchWithEvents } from "./rematch-with-events.js";
 import type { ScanClock, ScanContext, ScanRegistryOptions } from "./scan-context.js";
 import type { ScanService, StartScanRequest } from "./scan-service.js";
 import { createScanStores, type ScanStores } from "./scan-stores.js";
@@ -138,6 +138,7 @@ export function createScanRunner(options: ScanRunnerOptions): ScanRunner {
   const newId = options.ids ?? (() => randomUUID());
   const logger = options.logger ?? pino({ name: "vigil-scans" });
   const context: ScanContext = { stores, clock, newId, logger, findingsLock: createKeyedLock() };
+  const rematches = createRematchRunner(context, options.events);
   const maxRunning = Math.max(1, Math.floor(options.concurrency?.scans ?? 1));
   const imagesPerScan = Math.max(
     1,
@@ -167,14 +168,7 @@ export function createScanRunner(options: ScanRunnerOptions): ScanRunner {
     interruptedError: "the server stopped while the scan ran; it runs again at the next start",
     // queued for the next start, which adopts queued scans (see recovery)
     requeue: async (scan) => {
-      await stores.scans.create({
-        id: newId(),
-        clusterId: scan.clusterId,
-        ...(scan.policyId ? { policyId: scan.policyId } : {}),
-        trigger: scan.trigger,
-        scope: scan.scope,
-        createdAt: iso(),
-      });
+      await stores.scans.create(againOf(scan));
     },
   });
 
@@ -185,11 +179,18 @@ export function createScanRunner(options: ScanRunnerOptions): ScanRunner {
   let stopping = false;
   const stopController = new AbortController();
   const startLock = createKeyedLock();
-  const rematchLock = createKeyedLock();
-  const rematches = new Set<Promise<unknown>>();
   let idleWaiters: (() => void)[] = [];
 
   const iso = () => clock.now().toISOString();
+  /** A new scan doing `scan`'s work again (same cluster, scope, trigger and policy). */
+  const againOf = (scan: ScanRecord) => ({
+    id: newId(),
+    clusterId: scan.clusterId,
+    ...(scan.policyId ? { policyId: scan.policyId } : {}),
+    trigger: scan.trigger,
+    scope: scan.scope,
+    createdAt: iso(),
+  });
 
   function track(scan: ScanRecord): Entry {
     let settle!: (record: ScanRecord | undefined) => void;
@@ -276,16 +277,7 @@ export function createScanRunner(options: ScanRunnerOptions): ScanRunner {
             continue;
           }
           const replaced = runnable && !byCluster.has(cluster.id);
-          const next = replaced
-            ? await stores.scans.create({
-                id: newId(),
-                clusterId: scan.clusterId,
-                ...(scan.policyId ? { policyId: scan.policyId } : {}),
-                trigger: scan.trigger,
-                scope: scan.scope,
-                createdAt: iso(),
-              })
-            : undefined;
+          const next = replaced ? await stores.scans.create(againOf(scan)) : undefined;
           const marked = await stores.scans.updateStatus({
             id: scan.id,
             status: "interrupted",
@@ -414,20 +406,7 @@ export function createScanRunner(options: ScanRunnerOptions): ScanRunner {
     receiveResult: agentIntake.receiveResult,
     scanDiscovery: agentIntake.scanDiscovery,
 
-    rematch(rematchOptions = {}) {
-      const signal = rematchOptions.signal
-        ? AbortSignal.any([rematchOptions.signal, stopController.signal])
-        : stopController.signal;
-      const work = rematchLock.run("rematch", () =>
-        rematchWithEvents(context, { ...rematchOptions, signal }, options.events),
-      );
-      rematches.add(work);
-      void work.then(
-        () => rematches.delete(work),
-        () => rematches.delete(work),
-      );
-      return work;
-    },
+    rematch: (rematchOptions) => rematches.rematch(rematchOptions),
 
     async finished(scanId) {
       const entry = entries.get(scanId);
@@ -453,7 +432,7 @@ export function createScanRunner(options: ScanRunnerOptions): ScanRunner {
         notifyIdle();
       }
       await runner.idle();
-      await Promise.allSettled([...rematches]);
+      await rematches.stop();
     },
   };
   if (options.recover ?? true) recovered = recover();
