@@ -77,8 +77,13 @@ export async function openResultSpool(dir: string): Promise<ResultSpool> {
       await syncDir(dir);
     },
     async reject(name, reason) {
-      await writeFile(join(dir, "rejected", `${name}.reason.txt`), `${reason}\n`, { mode: 0o600 });
+      // the delivery first, then its reason whole (written aside and renamed): whoever sees the
+      // reason sees all of it, and the delivery out of the pending ones
       await rename(join(dir, name), join(dir, "rejected", name));
+      const temporary = join(dir, "rejected", `.${name}.reason.${randomBytes(4).toString("hex")}.tmp`);
+      await writeFile(temporary, `${reason}\n`, { mode: 0o600 });
+      await rename(temporary, join(dir, "rejected", `${name}.reason.txt`));
+      await syncDir(join(dir, "rejected"));
       await syncDir(dir);
     },
   };
