@@ -60,8 +60,12 @@ export function createUserAuth(database: VigilDatabase, options: UserAuthOptions
     sessions,
     sessionStore,
     audit,
-    emailLimit: createLoginRateLimit({ maxFailures: options.loginFailuresPerEmail ?? 5, windowMs, now }),
-    addressLimit: createLoginRateLimit({ maxFailures: options.loginFailuresPerAddress ?? 20, windowMs, now }),
+    emailLimit: createLoginRateLimit(db, { maxFailures: options.loginFailuresPerEmail ?? 5, windowMs, now }),
+    addressLimit: createLoginRateLimit(db, {
+      maxFailures: options.loginFailuresPerAddress ?? 20,
+      windowMs,
+      now,
+    }),
     now,
     newId: options.newId ?? randomUUID,
   };

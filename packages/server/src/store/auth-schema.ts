@@ -40,4 +40,13 @@ export interface AuditEventsTable {
 export interface AuthSchema {
   sessions: SessionsTable;
   audit_events: AuditEventsTable;
+  login_failures: LoginFailuresTable;
+}
+
+/** A failed sign-in of a limited key (migration 0010). */
+export interface LoginFailuresTable {
+  /** SHA-256 (hex) of the key: `email:<address>` or `address:<ip>`. */
+  key_hash: string;
+  /** RFC 3339 UTC. */
+  at: string;
 }

@@ -20,6 +20,7 @@ const ALL_DIALECTS_TABLES = [
   "findings",
   "image_packages",
   "images",
+  "login_failures",
   "scan_images",
   "scan_policies",
   "scans",

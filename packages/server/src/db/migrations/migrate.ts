@@ -16,6 +16,7 @@ import { agentsMigration } from "./0006-agents.js";
 import { notificationsMigration } from "./0007-notifications.js";
 import { scanAttemptsMigration } from "./0008-scan-attempts.js";
 import { findingRowVersionMigration } from "./0009-finding-row-version.js";
+import { loginFailuresMigration } from "./0010-login-failures.js";
 
 /**
  * Every migration, in the order it runs. Append only: a released migration never changes.
@@ -32,6 +33,7 @@ export const MIGRATIONS: readonly (readonly [name: string, migration: Migration]
   ["0007-notifications", notificationsMigration],
   ["0008-scan-attempts", scanAttemptsMigration],
   ["0009-finding-row-version", findingRowVersionMigration],
+  ["0010-login-failures", loginFailuresMigration],
 ];
 
 /** A migration failed; `cause` is the database error. Nothing after `failed` ran. */

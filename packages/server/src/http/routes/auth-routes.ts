@@ -43,9 +43,13 @@ export function authRoutes(deps: AuthRouteDeps): RouteDefinition[] {
         if (typeof body.password !== "string") throw badInput("password", "expected a string");
         const password = body.password;
         setAuditDetails(c, { email });
-        const emailKey = email;
-        const addressKey = clientAddress(c);
-        const wait = Math.max(deps.emailLimit.retryAfter(emailKey), deps.addressLimit.retryAfter(addressKey));
+        // both limits count in one table: the prefixes keep an email and an address apart
+        const emailKey = `email:${email}`;
+        const addressKey = `address:${clientAddress(c)}`;
+        const wait = Math.max(
+          await deps.emailLimit.retryAfter(emailKey),
+          await deps.addressLimit.retryAfter(addressKey),
+        );
         if (wait > 0) throw tooManyRequests(`too many failed sign-ins: try again in ${wait} s`, wait);
 
         const user = await deps.users.getByEmail(email);
@@ -53,11 +57,11 @@ export function authRoutes(deps: AuthRouteDeps): RouteDefinition[] {
         // An unknown email still costs one scrypt, so timing does not tell it from a wrong password.
         const matches = await verifyPassword(password, hash ?? (await unusablePasswordHash()));
         if (!user || hash === undefined || !matches || user.disabledAt !== undefined) {
-          deps.emailLimit.fail(emailKey);
-          deps.addressLimit.fail(addressKey);
+          await deps.emailLimit.fail(emailKey);
+          await deps.addressLimit.fail(addressKey);
           throw new ApiError(401, WRONG_CREDENTIALS);
         }
-        deps.emailLimit.reset(emailKey);
+        await deps.emailLimit.reset(emailKey);
         const csrfToken = await deps.sessions.start(c, user);
         return c.json({ user: userResponse(user), via: "session", csrfToken });
       },

@@ -31,6 +31,7 @@ export const STORE_TABLES = [
   "scan_policies",
   "agents",
   "audit_events",
+  "login_failures",
   "sessions",
   "api_tokens",
   "users",
