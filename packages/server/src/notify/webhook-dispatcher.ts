@@ -21,6 +21,8 @@ export interface WebhookDispatcherOptions {
   readonly retry?: Partial<RetryPolicy>;
   /** Longest sleep between looks at the outbox (other processes add deliveries too); default 30 s. */
   readonly pollMs?: number;
+  /** Days the log of finished deliveries is kept; default 30. Pending ones are never pruned. */
+  readonly retentionDays?: number;
   readonly urlPolicy?: WebhookUrlPolicy;
   readonly clock?: { now(): Date };
   /** Default `vigil/<version>`. */
@@ -78,6 +80,16 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
   let again = false;
   let idleWaiters: (() => void)[] = [];
   let dueNow = false;
+  const retentionMs = Math.max(1, options.retentionDays ?? 30) * 24 * 60 * 60_000;
+  let prunedAt = 0;
+
+  /** Once an hour at most: the delivery log must not grow for ever. */
+  async function pruneLog(now: Date): Promise<void> {
+    if (now.getTime() - prunedAt < 60 * 60_000) return;
+    prunedAt = now.getTime();
+    const pruned = await deliveries.pruneFinished(new Date(now.getTime() - retentionMs).toISOString());
+    if (pruned > 0) logger.info({ pruned }, "pruned the log of finished webhook deliveries");
+  }
 
   function wake(): void {
     if (!started || stopping) return;
@@ -107,6 +119,7 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
     if (timer) clearTimeout(timer);
     timer = undefined;
     const now = clock.now();
+    await pruneLog(now);
     const claimed = await deliveries.claimDue({
       now: now.toISOString(),
       leaseUntil: new Date(now.getTime() + leaseMs).toISOString(),

@@ -74,6 +74,11 @@ export interface WebhookDeliveryRepository {
   recordAttempt(id: string, attempt: DeliveryAttempt): Promise<void>;
   /** A claimed delivery not sent after all (the server stopped): due again at `nextAttemptAt`. */
   release(id: string, nextAttemptAt: string): Promise<void>;
+  /**
+   * Deletes the log of finished deliveries (delivered or failed) created before `before`;
+   * pending ones stay whatever their age. Returns how many were deleted.
+   */
+  pruneFinished(before: string): Promise<number>;
   /** The earliest next attempt of a pending delivery of an enabled webhook, if any. */
   nextDueAt(): Promise<string | undefined>;
   /** One webhook's deliveries, newest first, a page at a time. */
@@ -188,6 +193,15 @@ export function createWebhookDeliveryRepository(database: Kysely<VigilSchema>): 
         .where("state", "=", "pending")
         .execute();
     },
+    async pruneFinished(before) {
+      const result = await db
+        .deleteFrom("webhook_deliveries")
+        .where("state", "in", ["delivered", "failed"])
+        .where("created_at", "<", before)
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+
     async nextDueAt() {
       const row = await db
         .selectFrom("webhook_deliveries as d")

@@ -161,6 +161,26 @@ describe.each(DIALECTS)("webhook delivery repository on %s", (dialect) => {
     expect(done?.lastError).toBeUndefined();
   });
 
+  it("prunes the log of finished deliveries older than the cut, never a pending one", async () => {
+    await addWebhooks();
+    await deliveries().add([
+      delivery("old-done"),
+      delivery("old-failed"),
+      delivery("old-pending"),
+      delivery("new-done", { createdAt: at(100) }),
+    ]);
+    const end = { attempts: 1, nextAttemptAt: at(1) };
+    await deliveries().recordAttempt("old-done", { ...end, state: "delivered", deliveredAt: at(1) });
+    await deliveries().recordAttempt("old-failed", { ...end, state: "failed", lastError: "HTTP 404" });
+    await deliveries().recordAttempt("new-done", { ...end, state: "delivered", deliveredAt: at(101) });
+    expect(await deliveries().pruneFinished(at(50))).toBe(2);
+    expect(await deliveries().get("old-done")).toBeUndefined();
+    expect(await deliveries().get("old-failed")).toBeUndefined();
+    expect(await deliveries().get("old-pending")).toMatchObject({ state: "pending" });
+    expect(await deliveries().get("new-done")).toMatchObject({ state: "delivered" });
+    expect(await deliveries().pruneFinished(at(50))).toBe(0);
+  });
+
   it("claims due deliveries of enabled webhooks, one per webhook, once; a released one is due again", async () => {
     await addWebhooks();
     await deliveries().add([
