@@ -23,6 +23,7 @@ import type { AgentScanIntake } from "../scans/agent-scan-intake.js";
 import { createAgentScanIntake } from "../scans/agent-scan-intake-service.js";
 import { createScanFinisher } from "../scans/cluster-scan-executor.js";
 import { createQueuedScanService, type QueuedScanService } from "../scans/queued-scan-service.js";
+import { interruptLeftRematches } from "../scans/recover-rematches.js";
 import type { ScanClock, ScanRegistryOptions } from "../scans/scan-context.js";
 import { openScanQueue, type ScanQueue, type ScanQueueOptions } from "../scans/scan-queue.js";
 import { createScanRunner, type ScanRunner, type ScanRunnerOptions } from "../scans/scan-runner.js";
@@ -266,8 +267,15 @@ export async function startScanRuntime(
   const lead = async (value: boolean) => {
     leading = value;
     leaderGauge?.set(value ? 1 : 0);
-    if (value) scheduler.start();
-    else await scheduler.stop();
+    if (!value) return scheduler.stop();
+    scheduler.start();
+    // the queue's leader finishes what a previous leader's re-match left (the in-process
+    // runner does this in its own recovery)
+    if (queued && (await interruptLeftRematches(stores, clock, logger).catch(() => false))) {
+      void queued.rematch().catch((error: unknown) => {
+        logger.error({ err: error }, "re-matching after an interrupted advisory update failed");
+      });
+    }
   };
   if (queueOptions) {
     // Several servers may share the database: only the one holding the lock schedules.

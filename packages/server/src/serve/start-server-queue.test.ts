@@ -100,4 +100,34 @@ describe("the server's scan queue on postgres", () => {
     expect(second.server.scans?.isLeader()).toBe(true);
     expect(await leaderGauge(second.server)).toBe(1);
   });
+
+  it("the leader takes over an advisory-update re-match a dead leader left running, and re-matches again", async () => {
+    const stores = createScanStores(database.current.db);
+    await stores.clusters.upsert({
+      id: "prod-eu",
+      name: "prod-eu",
+      connectionKind: "kubeconfig",
+      kubeconfigContext: "prod-eu",
+      createdAt: "2024-06-01T00:00:00.000Z",
+    });
+    const left = await stores.scans.create({
+      id: "rematch-left",
+      clusterId: "prod-eu",
+      trigger: "advisory-update",
+      scope: { namespaces: [] },
+      createdAt: "2024-06-01T00:00:00.000Z",
+    });
+    await stores.scans.updateStatus({ id: left.id, status: "running", at: "2024-06-01T00:00:00.000Z" });
+    const { server } = await start({ workers: 0 });
+    expect(server.scans?.isLeader()).toBe(true);
+    let taken = await stores.scans.get(left.id);
+    for (let i = 0; i < 100 && taken?.status === "running"; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      taken = await stores.scans.get(left.id);
+    }
+    expect(taken).toMatchObject({ status: "interrupted" });
+    expect(taken?.error).toMatch(/re-matching stopped before it finished/);
+    // the cluster's last real scan is not this one
+    expect((await stores.clusters.get("prod-eu"))?.lastScanStatus).toBeUndefined();
+  });
 });
