@@ -2,7 +2,7 @@ import type { Match } from "../model/match.js";
 import { comparePackages } from "../model/package.js";
 import type { RunningContainer } from "../model/running-container.js";
 import type { ClusterScanResult } from "../scan/scan-cluster.js";
-import type { FindingDetails } from "./finding.js";
+import { findingDetailsOfMatch } from "./finding-details-of-match.js";
 import {
   compareWorkloadContainers,
   type FindingIdentity,
@@ -101,7 +101,7 @@ export function detectionsOfClusterScan(
       const runningSince = starts.length > 0 ? new Date(Math.min(...starts)) : undefined;
       return {
         identity,
-        details: detailsOf(primary),
+        details: findingDetailsOfMatch(primary.container, primary.match),
         ...(runningSince ? { runningSince } : {}),
       };
     });
@@ -149,21 +149,4 @@ function compareOccurrences(a: Occurrence, b: Occurrence): number {
 
 function text(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function detailsOf({ container, match }: Occurrence): FindingDetails {
-  const pkg = match.package;
-  return {
-    imageDigest: container.digest,
-    image: container.image,
-    packageType: pkg.type,
-    packageVersion: pkg.version,
-    purl: pkg.purl,
-    path: pkg.location.path,
-    layerDigest: pkg.location.layerDigest,
-    ...(match.fixedVersion !== undefined ? { fixedVersion: match.fixedVersion } : {}),
-    matchStatus: match.status,
-    severity: match.severity,
-    aliases: match.aliases,
-  };
 }

@@ -5,6 +5,7 @@
 export * from "./change-finding-state.js";
 export * from "./detections-of-cluster-scan.js";
 export * from "./finding.js";
+export * from "./finding-details-of-match.js";
 export * from "./finding-identity.js";
 export * from "./findings-input-error.js";
 export * from "./reconcile-findings.js";

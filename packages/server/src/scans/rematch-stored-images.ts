@@ -6,6 +6,7 @@ import {
   FINDING_TRANSITION_KINDS,
   type FindingIdentity,
   type FindingTransitionKind,
+  findingDetailsOfMatch,
   findingKey,
   type InventoryMatches,
   type Match,
@@ -331,26 +332,11 @@ function detectionsOfStoredContainers(
   }
   return [...groups.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([, { identity, container, match }]) => {
-      const pkg = match.package;
-      return {
-        identity,
-        details: {
-          imageDigest: container.digest,
-          image: container.image,
-          packageType: pkg.type,
-          packageVersion: pkg.version,
-          purl: pkg.purl,
-          path: pkg.location.path,
-          layerDigest: pkg.location.layerDigest,
-          ...(match.fixedVersion !== undefined ? { fixedVersion: match.fixedVersion } : {}),
-          matchStatus: match.status,
-          severity: match.severity,
-          aliases: match.aliases,
-        },
-        ...(container.runningSince ? { runningSince: new Date(container.runningSince) } : {}),
-      };
-    });
+    .map(([, { identity, container, match }]) => ({
+      identity,
+      details: findingDetailsOfMatch(container, match),
+      ...(container.runningSince ? { runningSince: new Date(container.runningSince) } : {}),
+    }));
 }
 
 function uniqueKeys(keys: readonly ImageKey[]): ImageKey[] {
