@@ -8,6 +8,7 @@ import { join } from "node:path";
 const root = join(import.meta.dirname, "..");
 const HELPERS = new Set([
   "lib.mjs",
+  "bench-databases.mjs",
   "report-rss.mjs",
   "floor-read-blobs.mjs",
   "big-layer-image.mjs",

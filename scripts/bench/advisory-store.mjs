@@ -14,10 +14,10 @@
 //   PostgreSQL: $VIGIL_BENCH_DATABASE_URL, else postgres://postgres@127.0.0.1:5432/test; a
 //   schema of its own is created and dropped.
 
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { openBenchPostgres, openBenchSqlite } from "./bench-databases.mjs";
 import { median, printTable, repoRoot } from "./lib.mjs";
 
 const ECOSYSTEMS = ["Debian", "Go", "PyPI", "Red Hat", "Ubuntu", "crates.io"];
@@ -43,7 +43,6 @@ const core = await import(pathToFileURL(join(repoRoot, "packages/core/dist/index
 const { createOsvSource } = await import(
   pathToFileURL(join(repoRoot, "packages/core/dist/advisory/sources/osv/index.js")).href
 );
-const pg = (await import("pg")).default;
 
 /** The osv source's sync of one ecosystem's zip. */
 function syncOf(ecosystem) {
@@ -99,40 +98,8 @@ console.log(
     `lookup sample ${sample.length}; osv source alone (read, parse, check) ${baselineTotal.toFixed(2)} s; Node ${process.version}`,
 );
 
-async function openStore(dialect) {
-  if (dialect === "sqlite") {
-    const dir = mkdtempSync(join(tmpdir(), "vigil-bench-sqlite-"));
-    const database = server.createDatabase({ dataDir: dir });
-    return {
-      database,
-      async drop() {
-        await database.close();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  }
-  const base = process.env.VIGIL_BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
-  const schema = `vigil_bench_${process.pid}`;
-  const admin = async (text) => {
-    const client = new pg.Client({ connectionString: base });
-    await client.connect();
-    try {
-      await client.query(text);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`drop schema if exists ${schema} cascade; create schema ${schema}`);
-  const url = new URL(base);
-  url.searchParams.set("options", `-c search_path=${schema}`);
-  const database = server.createDatabase({ url: url.toString() });
-  return {
-    database,
-    async drop() {
-      await database.close();
-      await admin(`drop schema if exists ${schema} cascade`);
-    },
-  };
+function openStore(dialect) {
+  return dialect === "sqlite" ? openBenchSqlite("vigil-bench-sqlite-") : openBenchPostgres("vigil_bench");
 }
 
 for (const dialect of dialects) {

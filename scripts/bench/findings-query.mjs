@@ -30,6 +30,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { openBenchPostgres } from "./bench-databases.mjs";
 import { printTable, repoRoot } from "./lib.mjs";
 
 const args = process.argv.slice(2);
@@ -60,7 +61,6 @@ const cacheDir = process.env.VIGIL_BENCH_CACHE ?? "/var/cache/vigil-bench";
 const server = await import(pathToFileURL(join(repoRoot, "packages/server/dist/index.js")).href);
 const core = await import(pathToFileURL(join(repoRoot, "packages/core/dist/index.js")).href);
 const { sql } = await import("kysely");
-const pg = (await import("pg")).default;
 
 /** A fixed-seed PRNG (mulberry32). */
 function prng(seed) {
@@ -295,39 +295,18 @@ async function openStore(dialect) {
     database = server.createDatabase({ dataDir: dir });
     return { database, drop: () => drop(database) };
   }
-  const base = process.env.VIGIL_BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
-  const schema = `vigil_bench_findings_${process.pid}`;
-  const admin = async (text) => {
-    const client = new pg.Client({ connectionString: base });
-    await client.connect();
-    try {
-      await client.query(text);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`drop schema if exists ${schema} cascade; create schema ${schema}`);
-  const url = new URL(base);
-  url.searchParams.set("options", `-c search_path=${schema}`);
-  const database = server.createDatabase({ url: url.toString() });
+  const store = await openBenchPostgres("vigil_bench_findings");
   try {
-    await server.migrateToLatest(database.db);
-    const seconds = await seed(database);
+    await server.migrateToLatest(store.database.db);
+    const seconds = await seed(store.database);
     // what autovacuum would have done by the time anyone lists findings
-    await sql`vacuum analyze findings`.execute(database.db);
+    await sql`vacuum analyze findings`.execute(store.database.db);
     console.log(`seeded ${PARAMS.findings} findings in ${seconds.toFixed(1)} s (then vacuum analyze)`);
   } catch (error) {
-    await database.close();
-    await admin(`drop schema if exists ${schema} cascade`);
+    await store.drop();
     throw error;
   }
-  return {
-    database,
-    async drop() {
-      await database.close();
-      await admin(`drop schema if exists ${schema} cascade`);
-    },
-  };
+  return store;
 }
 
 /** The UI's query kinds: each a function of a PRNG to one query. */

@@ -20,11 +20,11 @@
 //   schema of its own is created and dropped.
 
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { gunzipSync } from "node:zlib";
+import { openBenchPostgres, openBenchSqlite } from "./bench-databases.mjs";
 import { printTable, repoRoot, startBenchRegistry, testImagesDir } from "./lib.mjs";
 
 const args = process.argv.slice(2);
@@ -42,7 +42,6 @@ const core = await load("packages/core/dist/index.js");
 const server = await load("packages/server/dist/index.js");
 const { createAlpineSecdbSource } = await load("packages/core/dist/advisory/sources/alpine-secdb/index.js");
 const { pino } = await import("pino");
-const pg = (await import("pg")).default;
 const silent = pino({ level: "silent" });
 
 // --- the inventories: each test image scanned once ---
@@ -105,40 +104,10 @@ async function loadAdvisories(store, now) {
   return total + summary.total;
 }
 
-async function openStore(dialect) {
-  if (dialect === "sqlite") {
-    const dir = mkdtempSync(join(tmpdir(), "vigil-bench-rematch-"));
-    const database = server.createDatabase({ dataDir: dir });
-    return {
-      database,
-      async drop() {
-        await database.close();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  }
-  const base = process.env.VIGIL_BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
-  const schema = `vigil_bench_rematch_${process.pid}`;
-  const admin = async (text) => {
-    const client = new pg.Client({ connectionString: base });
-    await client.connect();
-    try {
-      await client.query(text);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`drop schema if exists ${schema} cascade; create schema ${schema}`);
-  const url = new URL(base);
-  url.searchParams.set("options", `-c search_path=${schema}`);
-  const database = server.createDatabase({ url: url.toString() });
-  return {
-    database,
-    async drop() {
-      await database.close();
-      await admin(`drop schema if exists ${schema} cascade`);
-    },
-  };
+function openStore(dialect) {
+  return dialect === "sqlite"
+    ? openBenchSqlite("vigil-bench-rematch-")
+    : openBenchPostgres("vigil_bench_rematch");
 }
 
 const clusterId = (i) => `cluster-${String(i).padStart(2, "0")}`;
