@@ -5,7 +5,17 @@ export const SEVERITY_LEVELS = ["unknown", "negligible", "low", "medium", "high"
 export type SeverityLevel = (typeof SEVERITY_LEVELS)[number];
 
 /** Where a severity came from, in order of trust (ARCHITECTURE.md section 4). */
-export type SeveritySource = "distribution" | "database" | "cvss-v4" | "cvss-v3" | "cvss-v2" | "none";
+export const SEVERITY_SOURCES = [
+  "distribution",
+  "database",
+  "cvss-v4",
+  "cvss-v3",
+  "cvss-v2",
+  "none",
+] as const;
+
+/** One of {@link SEVERITY_SOURCES}. */
+export type SeveritySource = (typeof SEVERITY_SOURCES)[number];
 
 /** The severity Vigil reports for an advisory, with its provenance. */
 export interface AdvisorySeverity {

@@ -2,18 +2,22 @@
  * Package kinds Vigil knows. The value is the package-URL type
  * (https://github.com/package-url/purl-spec/blob/master/PURL-TYPES.rst).
  */
-export type PackageType =
-  | "deb"
-  | "apk"
-  | "rpm"
-  | "npm"
-  | "pypi"
-  | "maven"
-  | "golang"
-  | "cargo"
-  | "gem"
-  | "composer"
-  | "nuget";
+export const PACKAGE_TYPES = [
+  "deb",
+  "apk",
+  "rpm",
+  "npm",
+  "pypi",
+  "maven",
+  "golang",
+  "cargo",
+  "gem",
+  "composer",
+  "nuget",
+] as const;
+
+/** One of {@link PACKAGE_TYPES}. */
+export type PackageType = (typeof PACKAGE_TYPES)[number];
 
 /**
  * A package as one extractor read it from one file of one layer, before distro facts are

@@ -1,7 +1,7 @@
 import { PackageURL } from "packageurl-js";
 import { packageUrl } from "../../inventory/package-url.js";
 import type { OsInfo } from "../../model/os-info.js";
-import type { Package, PackageLocation, PackageType } from "../../model/package.js";
+import { PACKAGE_TYPES, type Package, type PackageLocation, type PackageType } from "../../model/package.js";
 import { TRIVY_OPERATOR_SOURCE, type TrivyPackageTypeEvidence } from "./trivy-report.js";
 
 /**
@@ -81,19 +81,7 @@ const LANGUAGE_TYPES: Readonly<Record<string, PackageType>> = {
   "packages-props": "nuget",
 };
 
-const PACKAGE_TYPES: ReadonlySet<string> = new Set<PackageType>([
-  "deb",
-  "apk",
-  "rpm",
-  "npm",
-  "pypi",
-  "maven",
-  "golang",
-  "cargo",
-  "gem",
-  "composer",
-  "nuget",
-]);
+const KNOWN_PACKAGE_TYPES: ReadonlySet<string> = new Set<string>(PACKAGE_TYPES);
 
 /** `host.tld/path`: how Trivy names Go modules (and nothing else it reports). */
 const GO_MODULE_PATH = /^[a-z0-9-]+(?:\.[a-z0-9-]+)+\/\S+$/i;
@@ -123,7 +111,8 @@ export function trivyPackageType(
   os: OsInfo | undefined,
 ): { readonly type: PackageType; readonly evidence: TrivyPackageTypeEvidence } {
   const purlType = facts.purl ? /^pkg:([a-z0-9.+-]+)\//i.exec(facts.purl)?.[1]?.toLowerCase() : undefined;
-  if (purlType && PACKAGE_TYPES.has(purlType)) return { type: purlType as PackageType, evidence: "purl" };
+  if (purlType && KNOWN_PACKAGE_TYPES.has(purlType))
+    return { type: purlType as PackageType, evidence: "purl" };
   const declared = facts.packageType?.toLowerCase();
   const declaredType = declared ? (OS_FAMILY_TYPES[declared] ?? LANGUAGE_TYPES[declared]) : undefined;
   if (declaredType) return { type: declaredType, evidence: "package-type" };

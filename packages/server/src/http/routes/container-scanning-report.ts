@@ -3,10 +3,12 @@ import {
   type FindingDetails,
   findingKey,
   type MatchStatus,
+  PACKAGE_TYPES,
   type PackageType,
   parseImageReference,
   repositoryOf,
   SEVERITY_LEVELS,
+  SEVERITY_SOURCES,
   type SeverityLevel,
   type SeveritySource,
 } from "@vigil/core";
@@ -46,29 +48,6 @@ const GITLAB_SEVERITIES: Readonly<Record<string, SeverityLevel>> = {
   info: "negligible",
   unknown: "unknown",
 };
-
-const SEVERITY_SOURCES: readonly SeveritySource[] = [
-  "distribution",
-  "database",
-  "cvss-v4",
-  "cvss-v3",
-  "cvss-v2",
-  "none",
-];
-
-const PACKAGE_TYPES: readonly PackageType[] = [
-  "deb",
-  "apk",
-  "rpm",
-  "npm",
-  "pypi",
-  "maven",
-  "golang",
-  "cargo",
-  "gem",
-  "composer",
-  "nuget",
-];
 
 /** Most problems reported for one body. */
 const MAX_PROBLEMS = 10;
