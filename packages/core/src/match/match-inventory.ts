@@ -1,7 +1,7 @@
 import type { Advisory } from "../advisory/advisory.js";
 import { ecosystemKey } from "../advisory/ecosystem-key.js";
 import type { OsvAffected } from "../advisory/osv-record.js";
-import { type AdvisorySeverity, compareSeverity, type SeveritySource } from "../advisory/severity-level.js";
+import { type AdvisorySeverity, compareSeverity, SEVERITY_SOURCES } from "../advisory/severity-level.js";
 import {
   type AdvisoryReader,
   type AffectedHit,
@@ -242,15 +242,6 @@ function identifiers(advisory: Advisory | undefined, id: string): string[] {
   return [record.id, ...(record.aliases ?? []), ...(record.upstream ?? [])];
 }
 
-const TRUST: readonly SeveritySource[] = [
-  "distribution",
-  "database",
-  "cvss-v4",
-  "cvss-v3",
-  "cvss-v2",
-  "none",
-];
-
 function toMatch(pkg: Package, group: readonly RawMatch[], advisories: ReadonlyMap<string, Advisory>): Match {
   // Prefer the source-name match (advisories are keyed by source package) and the advisory
   // with the most trusted severity as the one whose details are shown.
@@ -305,8 +296,8 @@ function toMatch(pkg: Package, group: readonly RawMatch[], advisories: ReadonlyM
 
 /** Negative when `a` is the better severity to report: more trusted source, then higher level. */
 function severityRank(a: AdvisorySeverity | undefined, b: AdvisorySeverity | undefined): number {
-  const ta = TRUST.indexOf(a?.source ?? "none");
-  const tb = TRUST.indexOf(b?.source ?? "none");
+  const ta = SEVERITY_SOURCES.indexOf(a?.source ?? "none");
+  const tb = SEVERITY_SOURCES.indexOf(b?.source ?? "none");
   if (ta !== tb) return ta - tb;
   return -compareSeverity(a?.level ?? "unknown", b?.level ?? "unknown");
 }

@@ -12,7 +12,7 @@ import { createRematchRunner } from "./rematch-runner.js";
 import type { RematchOptions, RematchReport } from "./rematch-stored-images.js";
 import type { ScanClock, ScanContext } from "./scan-context.js";
 import type { ScanQueue } from "./scan-queue.js";
-import type { ScanService, StartScanRequest } from "./scan-service.js";
+import { newScanOf, type ScanService, type StartScanRequest } from "./scan-service.js";
 import { createScanStores, type ScanStores } from "./scan-stores.js";
 
 /** Scans of these triggers go through the queue; others (`advisory-update`, `agent`) are not cluster scans workers run. */
@@ -87,14 +87,7 @@ export function createQueuedScanService(options: QueuedScanServiceOptions): Queu
             const alive = cluster.connectionKind === "agent" || (await queue.alive(other.id));
             return { scan: other, created: false, alive };
           }
-          const scan = await scans.create({
-            id: newId(),
-            clusterId: cluster.id,
-            ...(request.policyId ? { policyId: request.policyId } : {}),
-            trigger: request.trigger,
-            scope: { namespaces: [...new Set(request.scope.namespaces.filter((ns) => ns !== ""))] },
-            createdAt: iso(),
-          });
+          const scan = await scans.create(newScanOf(request, newId(), iso()));
           // an agent cluster's scan waits for its agent to claim it: no worker can reach the cluster
           if (cluster.connectionKind === "agent") return { scan, created: true, alive: true };
           await queue.send(trx, scan.id);

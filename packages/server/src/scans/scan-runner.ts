@@ -25,7 +25,7 @@ import { createKeyedLock } from "./keyed-lock.js";
 import { createRematchRunner } from "./rematch-runner.js";
 import type { RematchOptions, RematchReport } from "./rematch-stored-images.js";
 import type { ScanClock, ScanContext, ScanRegistryOptions } from "./scan-context.js";
-import type { ScanService, StartScanRequest } from "./scan-service.js";
+import { newScanOf, type ScanService, type StartScanRequest } from "./scan-service.js";
 import { createScanStores, type ScanStores } from "./scan-stores.js";
 
 /** Options of {@link createScanRunner}. */
@@ -357,14 +357,7 @@ export function createScanRunner(options: ScanRunnerOptions): ScanRunner {
         if (!agentCluster && queue.length >= maxQueued) {
           throw new ApiError(503, `${queue.length} scans are waiting already; start this one later`);
         }
-        const scan = await stores.scans.create({
-          id: newId(),
-          clusterId: cluster.id,
-          ...(request.policyId ? { policyId: request.policyId } : {}),
-          trigger: request.trigger,
-          scope: { namespaces: [...new Set(request.scope.namespaces.filter((ns) => ns !== ""))] },
-          createdAt: iso(),
-        });
+        const scan = await stores.scans.create(newScanOf(request, newId(), iso()));
         logger.info(
           { scanId: scan.id, clusterId: cluster.id, trigger: scan.trigger, scope: scan.scope },
           agentCluster ? "scan queued for the cluster's agent" : "scan queued",

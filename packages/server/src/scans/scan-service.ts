@@ -1,4 +1,4 @@
-import type { ScanRecord, ScanScope, ScanTrigger } from "../store/scan-repository.js";
+import type { NewScan, ScanRecord, ScanScope, ScanTrigger } from "../store/scan-repository.js";
 
 /** What starting a scan needs. */
 export interface StartScanRequest {
@@ -19,4 +19,19 @@ export interface ScanService {
   start(request: StartScanRequest): Promise<ScanRecord>;
   /** Cancels a queued or running scan; false when it had already finished or does not exist. */
   cancel(scanId: string): Promise<boolean>;
+}
+
+/**
+ * The scan row a start request creates: its namespaces without blanks or repeats (an empty
+ * list: every namespace).
+ */
+export function newScanOf(request: StartScanRequest, id: string, createdAt: string): NewScan {
+  return {
+    id,
+    clusterId: request.clusterId,
+    ...(request.policyId ? { policyId: request.policyId } : {}),
+    trigger: request.trigger,
+    scope: { namespaces: [...new Set(request.scope.namespaces.filter((ns) => ns !== ""))] },
+    createdAt,
+  };
 }

@@ -105,17 +105,21 @@ export interface ScanAttemptState {
   readonly attempt: number;
 }
 
+/** What {@link ScanRepository.create} takes. */
+export type NewScan = Pick<
+  ScanRecord,
+  "id" | "clusterId" | "policyId" | "trigger" | "scope" | "createdAt"
+> & {
+  readonly status?: ScanStatus;
+};
+
 /** Scans and the images they looked at. */
 export interface ScanRepository {
   /**
    * Adds a scan, `queued` unless `status` says otherwise.
    * @throws StoreConflictError when the id is taken.
    */
-  create(
-    scan: Pick<ScanRecord, "id" | "clusterId" | "policyId" | "trigger" | "scope" | "createdAt"> & {
-      readonly status?: ScanStatus;
-    },
-  ): Promise<ScanRecord>;
+  create(scan: NewScan): Promise<ScanRecord>;
   /**
    * Moves a scan to `status`; when that is a finished status, also records it as its
    * cluster's last scan, in the same transaction. False (and nothing written) when the scan
