@@ -7,7 +7,7 @@ import {
   scanDiscoveredCluster,
 } from "@vigil/core";
 import { ApiError } from "../http/route-definition.js";
-import type { ScanRecord, ScanStatus } from "../store/scan-repository.js";
+import { type ScanRecord, type ScanStatus, withoutImages } from "../store/scan-repository.js";
 import type { AgentIntakeOutcome, AgentScanIntake } from "./agent-scan-intake.js";
 import { messageOf, type ScanEnd } from "./cluster-scan-executor.js";
 import { createKeyedLock, type KeyedLock } from "./keyed-lock.js";
@@ -46,9 +46,7 @@ export function createAgentScanIntake(options: AgentScanIntakeOptions): AgentSca
 
   async function stored(scanId: string): Promise<ScanRecord | undefined> {
     const scan = await stores.scans.get(scanId);
-    if (!scan) return undefined;
-    const { images: _, ...record } = scan;
-    return record;
+    return scan ? withoutImages(scan) : undefined;
   }
 
   /**

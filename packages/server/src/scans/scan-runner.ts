@@ -11,7 +11,7 @@ import type { VigilDatabase } from "../db/create-database.js";
 import { ApiError } from "../http/route-definition.js";
 import type { ScanEventSink } from "../notify/scan-event-sink.js";
 import type { ClusterRecord } from "../store/cluster-repository.js";
-import type { ScanRecord, ScanWithImages } from "../store/scan-repository.js";
+import { type ScanRecord, withoutImages } from "../store/scan-repository.js";
 import { abandonedAgentScanError, isAbandonedAgentScan } from "./abandoned-agent-scan.js";
 import type { AgentScanIntake } from "./agent-scan-intake.js";
 import { createAgentScanIntake } from "./agent-scan-intake-service.js";
@@ -430,9 +430,4 @@ export function createScanRunner(options: ScanRunnerOptions): ScanRunner {
   };
   if (options.recover ?? true) recovered = recover();
   return runner;
-}
-
-function withoutImages(scan: ScanWithImages): ScanRecord {
-  const { images: _, ...record } = scan;
-  return record;
 }

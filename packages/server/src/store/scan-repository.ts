@@ -105,6 +105,12 @@ export interface ScanAttemptState {
   readonly attempt: number;
 }
 
+/** A stored scan without the images it looked at (what the runners hand around). */
+export function withoutImages(scan: ScanWithImages): ScanRecord {
+  const { images: _, ...record } = scan;
+  return record;
+}
+
 /** What {@link ScanRepository.create} takes. */
 export type NewScan = Pick<
   ScanRecord,
