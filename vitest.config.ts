@@ -5,7 +5,12 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   resolve: { conditions: ["source"] },
   test: {
-    include: ["packages/*/src/**/*.test.ts", "scripts/**/*.test.ts", "deploy/**/*.test.ts"],
+    include: [
+      "packages/*/src/**/*.test.ts",
+      "packages/web/e2e/**/*.test.ts",
+      "scripts/**/*.test.ts",
+      "deploy/**/*.test.ts",
+    ],
     pool: "forks",
     testTimeout: 60_000,
     hookTimeout: 600_000,

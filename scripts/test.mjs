@@ -2,7 +2,8 @@
 // `npm test`: prepares everything the integration tests need, then runs vitest.
 //   1. Debian packages the test environment uses: as root, installs the missing ones
 //      (apt-get update only when something is missing); otherwise names them and stops.
-//   2. The TypeScript build (tsc -b: every package), for tests that run the built CLI; then lint
+//   2. The TypeScript build (tsc -b: every package), for tests that run the built CLI, and the
+//      web UI (vite build), for the end-to-end tests in Chromium; then lint
 //      (Biome) and a type check that also covers the tests.
 //   3. The test images (scripts/test-env/build-images.sh): cached by recipe hash outside the
 //      checkout, minutes on an empty cache, instant afterwards.
@@ -38,6 +39,8 @@ const PACKAGES = [
   "golang-go",
   "gcc",
   "libc6-dev",
+  // the web UI's end-to-end tests drive Debian's Chromium (playwright-core never downloads one)
+  "chromium",
   // kubectl for the test Kubernetes API server's tests (scripts/test-env/kube-api): Debian 12's
   // kubernetes-client is kubectl 1.20, so it is installed only when no kubectl is on PATH and a
   // newer one (e.g. the Kubernetes project's `kubectl` package) is kept
@@ -120,6 +123,14 @@ timed("tsc", () => {
   const tsc = join(repo, "node_modules", "typescript", "bin", "tsc");
   if (run(process.execPath, [tsc, "-b"]) !== 0) fail("TypeScript build failed (tsc -b)", 1);
 });
+timed("web", () => {
+  // the UI `vigil serve` serves, and the end-to-end tests open
+  const vite = join(repo, "node_modules", "vite", "bin", "vite.js");
+  if (
+    run(process.execPath, [vite, "build", "--logLevel", "warn"], { cwd: join(repo, "packages", "web") }) !== 0
+  )
+    fail("building the web UI failed (vite build in packages/web)", 1);
+});
 timed("lint", () => {
   const biome = join(repo, "node_modules", "@biomejs", "biome", "bin", "biome");
   if (run(process.execPath, [biome, "check", "."]) !== 0)
@@ -129,6 +140,9 @@ timed("typecheck", () => {
   // The build skips test files; this checks them (and scripts/) too.
   const tsc = join(repo, "node_modules", "typescript", "bin", "tsc");
   if (run(process.execPath, [tsc, "-p", "tsconfig.check.json"]) !== 0) fail("type check of tests failed", 1);
+  // the web UI's sources and unit tests, with the browser's types (JSX, DOM)
+  if (run(process.execPath, [tsc, "-p", join("packages", "web", "tsconfig.test.json")]) !== 0)
+    fail("type check of the web UI failed", 1);
 });
 timed("images", () => {
   const script = join(repo, "scripts", "test-env", "build-images.sh");

@@ -17,6 +17,7 @@ import {
   REGISTRY_LIMIT_OPTIONS_HELP,
   registryLimitsOf,
 } from "./registry-limit-options.js";
+import { defaultWebRoot } from "./web-root.js";
 
 export const SERVE_HELP = `Usage: vigil serve [options]
 
@@ -46,6 +47,8 @@ Options:
   --webhook-hosts LIST    hosts webhooks may point at, comma-separated (\`*.example.com\` for
                           sub-domains); default any (webhooks are configured by maintainers)
   --no-notifications      send no webhooks (deliveries already queued wait for a start without it)
+  --web-root DIR          serve the web UI from DIR (default: the built @vigil/web package)
+  --no-ui                 serve the API only
   --workers N             PostgreSQL: scans this server runs at once from the shared queue
                           (default 1; 0: API and scheduler only, scans left to vigil worker)
 ${QUEUE_OPTIONS_HELP}
@@ -74,6 +77,8 @@ export async function runServe(argv: readonly string[]): Promise<number> {
       ...REGISTRY_LIMIT_OPTIONS,
       "webhook-hosts": { type: "string" },
       "no-notifications": { type: "boolean", default: false },
+      "web-root": { type: "string" },
+      "no-ui": { type: "boolean", default: false },
       workers: { type: "string" },
       ...QUEUE_OPTIONS,
       debug: { type: "boolean", default: false },
@@ -104,6 +109,7 @@ export async function runServe(argv: readonly string[]): Promise<number> {
   const dataDir = resolve(values["data-dir"] ?? process.env.VIGIL_DATA_DIR ?? "data");
   const workers = values.workers !== undefined ? wholeNumber("--workers", values.workers, 0) : undefined;
   const queue = { ...queueOptionsOf(values), ...(workers !== undefined ? { workers } : {}) };
+  const webRoot = values["no-ui"] ? undefined : (values["web-root"] ?? defaultWebRoot());
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
     server = await startServer({
@@ -112,6 +118,7 @@ export async function runServe(argv: readonly string[]): Promise<number> {
       dataDir,
       ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {}),
       version: TOOL_VERSION,
+      ...(webRoot !== undefined ? { webRoot } : {}),
       routes: (database, services) => apiRoutes({ database, ...services }),
       scans: {
         enabled: !values["no-scans"],

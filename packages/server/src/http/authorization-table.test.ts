@@ -45,13 +45,14 @@ const EXPECTED_ACCESS: Readonly<Record<string, RouteAccess>> = {
   "POST /api/v1/findings/state": "developer",
   "POST /api/v1/findings/{id}/state": "developer",
   "POST /api/v1/projects/{project}/development-findings": "developer",
+  // reading the scan schedule: the report's empty state says whether scans are scheduled
+  "GET /api/v1/policies": "developer",
+  "GET /api/v1/policies/{id}": "developer",
   // clusters, policies, and running scans on clusters: maintainer
   "POST /api/v1/clusters": "maintainer",
   "POST /api/v1/scans": "maintainer",
   "POST /api/v1/scans/{id}/cancel": "maintainer",
-  "GET /api/v1/policies": "maintainer",
   "POST /api/v1/policies": "maintainer",
-  "GET /api/v1/policies/{id}": "maintainer",
   "PUT /api/v1/policies/{id}": "maintainer",
   "PATCH /api/v1/policies/{id}": "maintainer",
   "DELETE /api/v1/policies/{id}": "maintainer",

@@ -10,6 +10,8 @@ import { openApiDocument } from "./openapi-document.js";
 import { type BearerTokenAuthenticator, principalOf } from "./principal.js";
 import { ApiError, DEFAULT_MAX_BODY_BYTES, type RouteDefinition } from "./route-definition.js";
 import { csrfRefusalOf, type SessionAuthentication } from "./session-authentication.js";
+import type { WebAppAssets } from "./web-app/web-app-assets.js";
+import { webAppResponse } from "./web-app/web-app-handler.js";
 
 /** Options of {@link createHttpApp}. */
 export interface HttpAppOptions {
@@ -28,6 +30,8 @@ export interface HttpAppOptions {
   readonly now?: () => Date;
   /** Where unexpected errors go (never to the client). */
   readonly logError?: (message: string, error: unknown) => void;
+  /** The built web UI, served outside `/api` (absent: API only). */
+  readonly webApp?: WebAppAssets;
 }
 
 /** Headers every answer carries. */
@@ -131,6 +135,13 @@ export function createHttpApp(options: HttpAppOptions): Hono {
       await authorize(route, principalOf(c), options.hasNoUsers, csrfRefusalOf(c));
       return route.handler(c);
     });
+  }
+
+  // The UI last: no API route can be shadowed by it, and it needs no principal (the page holds
+  // no data; every call it makes is authorized as any other).
+  const { webApp } = options;
+  if (webApp) {
+    app.on(["GET", "HEAD"], "*", (c, next) => webAppResponse(c, webApp) ?? next());
   }
 
   app.notFound((c) =>

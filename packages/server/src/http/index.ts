@@ -1,3 +1,4 @@
+export * from "./api-contract.js";
 export * from "./authorize.js";
 export * from "./create-http-app.js";
 export * from "./database-unavailable.js";
@@ -14,3 +15,4 @@ export * from "./routes/stored-images.js";
 export * from "./session-authentication.js";
 export * from "./user-auth.js";
 export * from "./user-token-authenticator.js";
+export * from "./web-app/index.js";

@@ -10,6 +10,7 @@ import type { BearerTokenAuthenticator } from "../http/principal.js";
 import type { RouteDefinition } from "../http/route-definition.js";
 import { systemRoutes } from "../http/routes/system-routes.js";
 import { createUserAuth, type UserAuthOptions } from "../http/user-auth.js";
+import { loadWebAppAssets } from "../http/web-app/web-app-assets.js";
 import {
   type NotificationsRuntime,
   type ServeNotificationOptions,
@@ -51,6 +52,11 @@ export interface StartServerOptions {
   readonly scans?: ServeScanOptions;
   /** Webhook notifications (on unless `enabled: false`); see {@link ServeNotificationOptions}. */
   readonly notifications?: ServeNotificationOptions;
+  /**
+   * The built web UI's folder (`packages/web/dist`), served outside `/api`. Absent: API only;
+   * given but not built: the server warns and serves the API.
+   */
+  readonly webRoot?: string;
 }
 
 /** What the server hands its routes besides the database. */
@@ -155,7 +161,15 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     logger,
   };
   const auth = createUserAuth(database, options.auth);
+  const webApp = options.webRoot !== undefined ? loadWebAppAssets(options.webRoot) : undefined;
+  if (options.webRoot !== undefined && !webApp) {
+    logger.warn(
+      { webRoot: options.webRoot },
+      "the web UI is not built (no index.html): serving the API only; run `npm run build` to build it",
+    );
+  }
   const app = createHttpApp({
+    ...(webApp ? { webApp } : {}),
     routes: serverRoutes(database, options, services, auth),
     version: options.version,
     metrics,

@@ -42,7 +42,7 @@ export function policyRoutes(deps: ApiRouteDeps): RouteDefinition[] {
     {
       method: "get",
       path: "/api/v1/policies",
-      access: "maintainer",
+      access: "developer",
       summary: "Every scan execution policy, by name, with its next run",
       tags: ["policies"],
       responses: {
@@ -76,7 +76,7 @@ export function policyRoutes(deps: ApiRouteDeps): RouteDefinition[] {
     {
       method: "get",
       path: "/api/v1/policies/:id",
-      access: "maintainer",
+      access: "developer",
       summary: "One scan execution policy, with its YAML and next run",
       tags: ["policies"],
       parameters: [idParameter("The policy id")],

@@ -1,0 +1,2 @@
+export * from "./web-app-assets.js";
+export * from "./web-app-handler.js";
