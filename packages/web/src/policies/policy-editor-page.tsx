@@ -29,6 +29,12 @@ export function PolicyEditorPage({ id }: { id?: string }) {
   useEffect(() => {
     if (stored.data) setYaml(stored.data.yaml);
   }, [stored.data]);
+  // a schedule names its clusters: the form starts with every connected one
+  const clusters = useApi((signal) => api("GET /api/v1/clusters", { signal }), []);
+  useEffect(() => {
+    const ids = clusters.data?.items.map((c) => c.id) ?? [];
+    if (ids.length > 0) setFields((f) => (f.clusters === "" ? { ...f, clusters: ids.join(", ") } : f));
+  }, [clusters.data]);
 
   const save = async (event: FormEvent) => {
     event.preventDefault();
@@ -150,7 +156,7 @@ export function PolicyEditorPage({ id }: { id?: string }) {
           {field("description", "Description")}
           {field("cadence", "Cadence (cron)", "0 2 * * *")}
           {field("timezone", "Time zone", "UTC")}
-          {field("clusters", "Clusters (comma-separated)", "all")}
+          {field("clusters", "Clusters (comma-separated ids)", "prod-eu, staging-us")}
           {field("namespaces", "Namespaces (comma-separated)", "all")}
           <label>
             Lowest severity reported

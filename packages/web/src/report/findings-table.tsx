@@ -105,7 +105,7 @@ export function FindingsTable(props: {
                   </span>
                 ) : null}
               </td>
-              <td>
+              <td className="identifier">
                 <Link href={`/findings/${encodeURIComponent(f.id)}`}>{f.identity.advisoryId}</Link>
               </td>
               <td className="package">
@@ -137,11 +137,11 @@ export function FindingsTable(props: {
                   <span className="muted"> · {f.branch}</span>
                 </td>
               )}
-              <td>
+              <td className="date">
                 <TimeText at={f.firstSeen} />
               </td>
               {operational ? (
-                <td>
+                <td className="date">
                   <TimeText at={f.runningSince} />
                 </td>
               ) : null}
