@@ -33,7 +33,7 @@ export interface ApiRouteDeps {
   readonly findings: FindingRepository;
   readonly history: FindingHistoryRepository;
   readonly workloads: WorkloadContainerRepository;
-  /** Stored images by digest, for the report exports. */
+  /** Stored images by digest, for the report exports and a finding's match. */
   readonly images: StoredImageReader;
   /** Injected clock. */
   readonly now: () => Date;

@@ -6,12 +6,13 @@ import { type ApiRouteDeps, requestActor } from "./api-route-deps.js";
 import {
   countsSchema,
   errorResponses,
+  findingDetailSchema,
   findingSchema,
   findingStateSchema,
-  historyEntrySchema,
   idParameter,
   pageSchema,
 } from "./api-schemas.js";
+import { findingDetail } from "./finding-detail.js";
 import {
   checkFindingQueryNames,
   FILTER_PARAMETERS,
@@ -29,14 +30,6 @@ export const MAX_BULK_FINDINGS = 5_000;
 
 /** Most refusals a 422 lists. */
 const MAX_LISTED_REFUSALS = 50;
-
-const findingWithHistorySchema = {
-  ...findingSchema,
-  properties: {
-    ...(findingSchema.properties as object),
-    history: { type: "array", items: historyEntrySchema, description: "Every state change, oldest first" },
-  },
-};
 
 const refusalSchema = {
   type: "object",
@@ -206,18 +199,18 @@ export function findingRoutes(deps: ApiRouteDeps): RouteDefinition[] {
       method: "get",
       path: "/api/v1/findings/:id",
       access: "developer",
-      summary: "One finding with its history",
+      summary: "One finding with its history, why it matched, and where else its image runs",
       tags: ["findings"],
       parameters: [idParameter("The finding id")],
       responses: {
-        200: { description: "The finding", schema: findingWithHistorySchema },
+        200: { description: "The finding", schema: findingDetailSchema },
         ...errorResponses({ 404: "No such finding" }),
       },
       handler: async (c) => {
         const id = c.req.param("id")!;
         const finding = await deps.findings.get(id);
         if (!finding) throw notFound("finding", id);
-        return c.json({ ...finding, history: await deps.history.list(id) });
+        return c.json(await findingDetail(deps, finding));
       },
     },
     {
@@ -238,7 +231,7 @@ export function findingRoutes(deps: ApiRouteDeps): RouteDefinition[] {
         },
       },
       responses: {
-        200: { description: "Changed; the finding with its history", schema: findingWithHistorySchema },
+        200: { description: "Changed; the finding with its history", schema: findingDetailSchema },
         ...errorResponses({ 400: "A malformed field", 404: "No such finding" }),
         422: { description: "The change is not allowed from the finding's state", schema: refusalSchema },
       },
@@ -256,9 +249,10 @@ export function findingRoutes(deps: ApiRouteDeps): RouteDefinition[] {
           await deps.findings.applyChanges({ findings: [plan.record], history: [plan.history] });
           return plan.record;
         });
-        // as stored now (its new row version), with the history the change added
+        // as stored now (its new row version), with the history the change added: the same
+        // answer as a GET, which the page replaces its view with
         const stored = (await deps.findings.get(id)) ?? record;
-        return c.json({ ...stored, history: await deps.history.list(id) });
+        return c.json(await findingDetail(deps, stored));
       },
     },
   ];
