@@ -189,7 +189,7 @@ export function findingRoutes(deps: ApiRouteDeps): RouteDefinition[] {
             );
           }
           // One transaction: every finding and history entry, or nothing.
-          await deps.findings.applyChanges({ findings: changed, history });
+          await deps.findings.applyChanges({ findings: changed, history, at: now });
           return { changed, unchanged };
         });
         return c.json({ changed: changed.map((r) => r.id), unchanged });
@@ -244,9 +244,10 @@ export function findingRoutes(deps: ApiRouteDeps): RouteDefinition[] {
         const record = await retryWhenFindingsChange(async () => {
           const stored = await deps.findings.get(id);
           if (!stored) throw notFound("finding", id);
-          const plan = planStateChange(stored, request, requestActor(c), deps.now());
+          const now = deps.now();
+          const plan = planStateChange(stored, request, requestActor(c), now);
           if (!plan.ok) throw new ApiError(422, plan.error.message, refusal(plan.error, id));
-          await deps.findings.applyChanges({ findings: [plan.record], history: [plan.history] });
+          await deps.findings.applyChanges({ findings: [plan.record], history: [plan.history], at: now });
           return plan.record;
         });
         // as stored now (its new row version), with the history the change added: the same
