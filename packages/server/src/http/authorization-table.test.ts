@@ -40,6 +40,7 @@ const EXPECTED_ACCESS: Readonly<Record<string, RouteAccess>> = {
   "GET /api/v1/scans/{id}": "developer",
   "GET /api/v1/findings": "developer",
   "GET /api/v1/findings/summary": "developer",
+  "GET /api/v1/findings/trend": "developer",
   "GET /api/v1/findings/export": "developer",
   "GET /api/v1/findings/{id}": "developer",
   "POST /api/v1/findings/state": "developer",

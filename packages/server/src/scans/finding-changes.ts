@@ -15,7 +15,7 @@ export interface FindingChangesInput {
   readonly reconciled: ReconcileFindingsResult;
   /** The stored findings the reconcile started from (`loadForReconcile`). */
   readonly stored: readonly FindingRecord[];
-  /** The reconcile's time: `resolvedAt` of what it resolved. */
+  /** The reconcile's time: `resolvedAt` of what it resolved, and the day of the open counts it moves. */
   readonly now: Date;
   /** A new finding id. */
   readonly newId: () => string;
@@ -71,7 +71,7 @@ export function findingChangesOf(input: FindingChangesInput): FindingChanges {
     findings.push(record);
     for (const entry of transition.history) history.push(toHistoryInput(entry, id));
   }
-  return { findings, history };
+  return { findings, history, at: input.now };
 }
 
 /** Whether a record would be written unchanged (the store's JSON may order keys differently). */

@@ -10,6 +10,7 @@ import {
   findingSortKeys,
   searchedSubstring,
 } from "./finding-filter.js";
+import { addOpenCounts, type CountedFinding, openCountDeltas } from "./finding-open-counts.js";
 import type { FindingHistoryInput, FindingRecord } from "./finding-record.js";
 import { FINDING_COLUMNS, findingRow, HISTORY_COLUMNS, historyRow, rowToFinding } from "./finding-rows.js";
 import { findingTextValues } from "./finding-text-search.js";
@@ -28,6 +29,11 @@ export interface FindingChanges {
   readonly findings: readonly FindingRecord[];
   /** Appended after the findings, so they may refer to findings inserted here. */
   readonly history: readonly FindingHistoryInput[];
+  /**
+   * When the changes are made: the UTC day whose open counts (the findings trend) they move.
+   * Default: the system clock; writers with an injected clock pass theirs.
+   */
+  readonly at?: Date;
 }
 
 /** What {@link FindingRepository.applyChanges} wrote. */
@@ -58,9 +64,10 @@ export interface FindingCounts {
 /** Findings: reconcile's previous state and its output, and the UI's lists. */
 export interface FindingRepository {
   /**
-   * Writes a reconcile's output in ONE transaction: every finding and history entry, or
-   * (any row fails: a broken constraint, an unknown finding id in history, the connection)
-   * nothing at all. Chunked to the dialect's parameter limit.
+   * Writes a reconcile's output in ONE transaction: every finding and history entry, and the
+   * open counts of the day (`changes.at`) that they move (`finding_open_counts`, the findings
+   * trend), or (any row fails: a broken constraint, an unknown finding id in history, the
+   * connection) nothing at all. Chunked to the dialect's parameter limit.
    * @throws StoreConflictError when a new finding repeats a stored identity (or one in the batch).
    */
   applyChanges(changes: FindingChanges): Promise<AppliedFindingChanges>;
@@ -141,13 +148,15 @@ export function createFindingRepository(
       const unchecked = rows.filter((_, i) => records[i]!.rowVersion === undefined);
       const history = changes.history.map(historyRow);
       if (rows.length === 0 && history.length === 0) return { inserted: 0, updated: 0, history: 0 };
+      const day = (changes.at ?? new Date()).toISOString().slice(0, 10);
       const updates = (version: RawBuilder<number>) => ({
         ...Object.fromEntries(UPDATABLE.map((c) => [c, sql.ref(`excluded.${c}`)])),
         row_version: version,
       });
       return conflictAs("a finding with the same identity exists already", () =>
         db.transaction().execute(async (trx) => {
-          const versions = await storedVersions(trx, rows, idsPerStatement(dialect));
+          const stored = await storedRows(trx, rows, idsPerStatement(dialect));
+          const versions = new Map([...stored].map(([id, row]) => [id, row.row_version]));
           const stale = changedSince(checked, versions);
           if (stale.length > 0) throw new FindingChangedError(stale);
           for (const part of chunks(checked, rowsPer(FINDING_COLUMNS))) {
@@ -165,9 +174,9 @@ export function createFindingRepository(
             // a skipped update counts as no row on both dialects (SQLite changes(), PostgreSQL rowCount)
             if (Number(result?.numInsertedOrUpdatedRows ?? part.length) < part.length) {
               // changed by another transaction since the versions were read above
-              const now = await storedVersions(trx, part, idsPerStatement(dialect));
+              const now = await storedRows(trx, part, idsPerStatement(dialect));
               throw new FindingChangedError(
-                part.filter((r) => now.get(r.id) !== versions.get(r.id)).map((r) => r.id),
+                part.filter((r) => now.get(r.id)?.row_version !== versions.get(r.id)).map((r) => r.id),
               );
             }
           }
@@ -181,6 +190,20 @@ export function createFindingRepository(
           for (const part of chunks(history, rowsPer(HISTORY_COLUMNS))) {
             await trx.insertInto("finding_history").values(part).execute();
           }
+          // Moved by the difference between the rows as read above and as written (an update
+          // keeps the stored identity, so its cluster). Exact for checked rows (written only
+          // over the version read) and new ids; an unchecked overwrite of an existing row
+          // (fixtures, imports) counts from the row as this transaction read it.
+          await addOpenCounts(
+            trx,
+            day,
+            openCountDeltas(
+              rows.map((row) => {
+                const before = stored.get(row.id);
+                return before ? { before, after: { ...row, cluster_id: before.cluster_id } } : { after: row };
+              }),
+            ),
+          );
           return { inserted: rows.length - versions.size, updated: versions.size, history: history.length };
         }),
       );
@@ -243,25 +266,32 @@ export function createFindingRepository(
   };
 }
 
-/** The stored row version of each of `rows` that exists, by id. */
-async function storedVersions(
+/** What a write reads of a stored row: its version, and what decides whether it is counted open. */
+type StoredRow = CountedFinding & { readonly row_version: number };
+
+/**
+ * Each of `rows` that exists, as stored, by id: its row version (to write only over the
+ * version a record was read at) and what it counted in the open counts (to move them by the
+ * difference the write makes).
+ */
+async function storedRows(
   trx: Transaction<StoreDb extends Kysely<infer S> ? S : never>,
   rows: readonly FindingsTable[],
   idsPerQuery: number,
-): Promise<Map<string, number>> {
-  const versions = new Map<string, number>();
+): Promise<Map<string, StoredRow>> {
+  const stored = new Map<string, StoredRow>();
   for (const part of chunks(
     rows.map((r) => r.id),
     idsPerQuery,
   )) {
     const found = await trx
       .selectFrom("findings")
-      .select(["id", "row_version"])
+      .select(["id", "row_version", "cluster_id", "report_type", "state", "severity"])
       .where("id", "in", part)
       .execute();
-    for (const row of found) versions.set(row.id, Number(row.row_version));
+    for (const { id, ...row } of found) stored.set(id, { ...row, row_version: Number(row.row_version) });
   }
-  return versions;
+  return stored;
 }
 
 /** Of rows about to be written, those whose stored version is not the one they were planned from. */

@@ -176,6 +176,20 @@ export interface FindingHistoryTable {
   scan_id: string | null;
 }
 
+/**
+ * Open (detected or confirmed) operational findings of one cluster and severity at the end of
+ * a UTC day (migration 0011): written on the days they change; a day without a row has the
+ * count of the last day before it that has one.
+ */
+export interface FindingOpenCountsTable {
+  cluster_id: string;
+  /** A `SeverityLevel`. */
+  severity: string;
+  /** `YYYY-MM-DD`, UTC. */
+  day: string;
+  open_count: number;
+}
+
 /** A person who may sign in. */
 export interface UsersTable {
   id: string;
@@ -199,7 +213,7 @@ export interface ApiTokensTable {
   revoked_at: string | null;
 }
 
-/** The tables of migration 0002, as Kysely sees them. */
+/** The tables of migration 0002 (and of later ones on the scanning side), as Kysely sees them. */
 export interface StoreSchema {
   clusters: ClustersTable;
   agents: AgentsTable;
@@ -211,6 +225,7 @@ export interface StoreSchema {
   workload_containers: WorkloadContainersTable;
   findings: FindingsTable;
   finding_history: FindingHistoryTable;
+  finding_open_counts: FindingOpenCountsTable;
   users: UsersTable;
   api_tokens: ApiTokensTable;
 }

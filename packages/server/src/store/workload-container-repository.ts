@@ -22,6 +22,19 @@ export interface WorkloadContainerRecord {
   readonly lastSeenAt: string;
 }
 
+/** A workload container with the name of its cluster. */
+export interface ClusterWorkloadContainer extends WorkloadContainerRecord {
+  readonly clusterName: string;
+}
+
+/** What {@link WorkloadContainerRepository.runningDigest} found: at most the limit, and whether there were more. */
+export interface DigestContainers {
+  /** By cluster id, namespace, workload kind and name, container. */
+  readonly containers: readonly ClusterWorkloadContainer[];
+  /** More containers run the digest than the limit let through. */
+  readonly truncated: boolean;
+}
+
 /** The workload containers seen in clusters: what runs where, and since when. */
 export interface WorkloadContainerRepository {
   /**
@@ -36,6 +49,11 @@ export interface WorkloadContainerRepository {
     clusterId: string,
     filter?: { readonly namespaces?: readonly string[]; readonly digest?: string },
   ): Promise<WorkloadContainerRecord[]>;
+  /**
+   * The containers of every cluster that run `digest`, at most `limit` of them (a digest run
+   * by thousands of pods must not make a huge answer).
+   */
+  runningDigest(digest: string, limit: number): Promise<DigestContainers>;
   /**
    * Forgets a cluster's containers last seen before `before` (gone since): call after a
    * complete scan, with its start time, for the namespaces it covered (all when absent).
@@ -109,6 +127,30 @@ export function createWorkloadContainerRepository(
         .orderBy("container_name")
         .execute();
       return rows.map(toContainer);
+    },
+
+    async runningDigest(digest, limit) {
+      const rows = await db
+        .selectFrom("workload_containers as w")
+        .innerJoin("clusters as c", "c.id", "w.cluster_id")
+        .selectAll("w")
+        .select("c.name as cluster_name")
+        // through workload_containers_digest_idx, then sorted: one digest's rows are few enough
+        // (10,000 pods sort in milliseconds)
+        .where("w.digest", "=", digest)
+        .orderBy("w.cluster_id")
+        .orderBy("w.namespace")
+        .orderBy("w.workload_kind")
+        .orderBy("w.workload_name")
+        .orderBy("w.container_name")
+        .limit(limit + 1)
+        .execute();
+      return {
+        containers: rows
+          .slice(0, limit)
+          .map((row) => ({ ...toContainer(row), clusterName: row.cluster_name })),
+        truncated: rows.length > limit,
+      };
     },
 
     async removeNotSeenSince(clusterId, before, options = {}) {

@@ -16,6 +16,7 @@ const ALL_DIALECTS_TABLES = [
   "cve_epss",
   "cve_kev",
   "finding_history",
+  "finding_open_counts",
   "finding_search_index",
   "findings",
   "image_packages",

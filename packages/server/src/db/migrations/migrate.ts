@@ -17,6 +17,7 @@ import { notificationsMigration } from "./0007-notifications.js";
 import { scanAttemptsMigration } from "./0008-scan-attempts.js";
 import { findingRowVersionMigration } from "./0009-finding-row-version.js";
 import { loginFailuresMigration } from "./0010-login-failures.js";
+import { findingOpenCountsMigration } from "./0011-finding-open-counts.js";
 
 /**
  * Every migration, in the order it runs. Append only: a released migration never changes.
@@ -34,6 +35,7 @@ export const MIGRATIONS: readonly (readonly [name: string, migration: Migration]
   ["0008-scan-attempts", scanAttemptsMigration],
   ["0009-finding-row-version", findingRowVersionMigration],
   ["0010-login-failures", loginFailuresMigration],
+  ["0011-finding-open-counts", findingOpenCountsMigration],
 ];
 
 /** A migration failed; `cause` is the database error. Nothing after `failed` ran. */

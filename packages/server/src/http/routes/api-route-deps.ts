@@ -4,6 +4,7 @@ import type { ScanService } from "../../scans/scan-service.js";
 import type { ClusterRepository } from "../../store/cluster-repository.js";
 import type { FindingHistoryRepository } from "../../store/finding-history-repository.js";
 import type { FindingRepository } from "../../store/finding-repository.js";
+import type { OpenFindingTrendReader } from "../../store/open-finding-trend.js";
 import type { ScanPolicyRepository } from "../../store/scan-policy-repository.js";
 import type { ScanRepository } from "../../store/scan-repository.js";
 import type { WorkloadContainerRepository } from "../../store/workload-container-repository.js";
@@ -32,8 +33,10 @@ export interface ApiRouteDeps {
   readonly scans: ScanService;
   readonly findings: FindingRepository;
   readonly history: FindingHistoryRepository;
+  /** Open findings per day, for the trend. */
+  readonly trend: OpenFindingTrendReader;
   readonly workloads: WorkloadContainerRepository;
-  /** Stored images by digest, for the report exports. */
+  /** Stored images by digest, for the report exports and a finding's match. */
   readonly images: StoredImageReader;
   /** Injected clock. */
   readonly now: () => Date;

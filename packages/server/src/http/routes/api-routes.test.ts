@@ -31,6 +31,7 @@ const EXPECTED: readonly (readonly [string, string, string])[] = [
   ["post", "/api/v1/scans/{id}/cancel", "maintainer"],
   ["get", "/api/v1/findings", "developer"],
   ["get", "/api/v1/findings/summary", "developer"],
+  ["get", "/api/v1/findings/trend", "developer"],
   ["get", "/api/v1/findings/export", "developer"],
   ["post", "/api/v1/findings/state", "developer"],
   ["get", "/api/v1/findings/{id}", "developer"],
@@ -106,6 +107,7 @@ describe("the API routes' OpenAPI document", () => {
 
   it("serves the static finding paths before the finding id", async () => {
     expect((await api.request("/api/v1/findings/summary")).status).toBe(200);
+    expect((await api.request("/api/v1/findings/trend")).status).toBe(200);
     expect((await api.request("/api/v1/findings/export?format=csv")).status).toBe(200);
   });
 

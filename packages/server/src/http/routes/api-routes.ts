@@ -8,6 +8,7 @@ import type { ScanService } from "../../scans/scan-service.js";
 import { createClusterRepository } from "../../store/cluster-repository.js";
 import { createFindingHistoryRepository } from "../../store/finding-history-repository.js";
 import { createFindingRepository } from "../../store/finding-repository.js";
+import { createOpenFindingTrendReader } from "../../store/open-finding-trend.js";
 import { createScanPolicyRepository } from "../../store/scan-policy-repository.js";
 import { createScanRepository } from "../../store/scan-repository.js";
 import { InvalidCursorError, StoreConflictError } from "../../store/store-errors.js";
@@ -21,6 +22,7 @@ import { clusterRoutes } from "./cluster-routes.js";
 import { developmentFindingRoutes } from "./development-finding-routes.js";
 import { findingExportRoutes } from "./finding-export-routes.js";
 import { findingRoutes } from "./finding-routes.js";
+import { findingTrendRoutes } from "./finding-trend-routes.js";
 import { policyRoutes } from "./policy-routes.js";
 import { scanRoutes } from "./scan-routes.js";
 import { createStoredImageReader } from "./stored-images.js";
@@ -29,7 +31,7 @@ import { webhookRoutes } from "./webhook-routes.js";
 /**
  * Every `/api/v1` resource route: clusters, policies, scans, findings (list, summary, export,
  * state changes) and development findings. Static paths come before the `:id` routes they
- * share a prefix with (`/findings/summary` before `/findings/:id`): the first match wins.
+ * share a prefix with (`/findings/summary` and `/findings/trend` before `/findings/:id`): the first match wins.
  * Store errors a client can fix become API errors: a taken name is 409, a foreign cursor 400.
  */
 export function allRoutes(deps: ApiRouteDeps): RouteDefinition[] {
@@ -38,6 +40,7 @@ export function allRoutes(deps: ApiRouteDeps): RouteDefinition[] {
     ...policyRoutes(deps),
     ...scanRoutes(deps),
     ...findingExportRoutes(deps),
+    ...findingTrendRoutes(deps),
     ...findingRoutes(deps),
     ...developmentFindingRoutes(deps),
     ...webhookRoutes({ ...deps.notifications, now: deps.now, newId: deps.newId }),
@@ -144,6 +147,7 @@ function resourceRoutes(options: ApiRoutesOptions, now: () => Date, newId: () =>
     scans: options.scans ?? NO_SCANS,
     findings: createFindingRepository(db),
     history: createFindingHistoryRepository(db),
+    trend: createOpenFindingTrendReader(db),
     workloads: createWorkloadContainerRepository(db),
     images: createStoredImageReader(db),
     now,

@@ -301,6 +301,127 @@ export const historyEntrySchema: JsonSchema = {
   },
 };
 
+/** A severity as an advisory gives it (`AdvisorySeverity`). */
+const advisorySeveritySchema: JsonSchema = {
+  type: "object",
+  required: ["level", "source"],
+  properties: {
+    level: severitySchema,
+    source: { ...string, description: "Whose rating it is: nvd, ghsa, a distribution ..." },
+    score: { type: "number", description: "CVSS base score" },
+    vector: { ...string, description: "The CVSS vector the score came from" },
+    raw: { ...string, description: "The rating as the source wrote it" },
+  },
+};
+
+/** Why a finding matched: the explaining fields of its stored match (`MatchExplanation`). */
+export const matchExplanationSchema: JsonSchema = {
+  type: "object",
+  required: [
+    "advisoryIds",
+    "aliases",
+    "matchedVia",
+    "matchedName",
+    "matchedVersion",
+    "ecosystem",
+    "comparator",
+    "range",
+    "status",
+    "severity",
+    "references",
+  ],
+  properties: {
+    advisoryIds: { ...strings, description: "The advisories that matched; the first gave the details" },
+    aliases: { ...strings, description: "Every other id of the vulnerability" },
+    matchedVia: {
+      type: "string",
+      enum: ["binary", "source"],
+      description: "Matched through the installed package's name, or its source package's",
+    },
+    matchedName: { ...string, description: "The package name the advisory names" },
+    matchedVersion: { ...string, description: "The version compared (the source version when via source)" },
+    ecosystem: { ...string, description: "The advisory's affected ecosystem that matched, e.g. `Debian:12`" },
+    comparator: { ...string, description: "The version scheme compared with, e.g. `deb`" },
+    range: {
+      type: "object",
+      description:
+        "`range`: the interval (`introduced` … `fixed` or `lastAffected`) that holds the version; `versions`: an explicit list named it",
+      required: ["kind"],
+      properties: {
+        kind: { type: "string", enum: ["range", "versions"] },
+        rangeIndex: { type: "integer" },
+        rangeType: string,
+        introduced: string,
+        fixed: string,
+        lastAffected: string,
+        version: string,
+      },
+    },
+    fixedVersion: string,
+    status: { type: "string", enum: ["fixed", "affected", "will-not-fix"] },
+    severity: advisorySeveritySchema,
+    summary: string,
+    description: string,
+    references: strings,
+    kev: {
+      type: "object",
+      description: "Listed in CISA's Known Exploited Vulnerabilities catalog",
+      properties: { dateAdded: string, dueDate: string, ransomware: { type: "boolean" } },
+    },
+    epss: {
+      type: "object",
+      description: "FIRST EPSS probability of exploitation in the next 30 days",
+      properties: { score: { type: "number" }, percentile: { type: "number" }, date: string },
+    },
+  },
+};
+
+/** A workload container, in any cluster, that runs a finding's image. */
+export const sameImageContainerSchema: JsonSchema = {
+  type: "object",
+  required: [
+    "clusterId",
+    "clusterName",
+    "namespace",
+    "workloadKind",
+    "workloadName",
+    "containerName",
+    "image",
+    "lastSeenAt",
+  ],
+  properties: {
+    clusterId: string,
+    clusterName: string,
+    namespace: string,
+    workloadKind: string,
+    workloadName: string,
+    containerName: string,
+    image: { ...string, description: "The image as the pod spec writes it" },
+    runningSince: { ...time, description: "Since when this digest has run in it, when known" },
+    lastSeenAt: time,
+  },
+};
+
+/** One finding as its page shows it (`FindingDetail`). */
+export const findingDetailSchema: JsonSchema = {
+  ...findingSchema,
+  required: [...(findingSchema.required as string[]), "history", "sameImage", "sameImageTruncated"],
+  properties: {
+    ...(findingSchema.properties as object),
+    history: { type: "array", items: historyEntrySchema, description: "Every state change, oldest first" },
+    match: {
+      ...matchExplanationSchema,
+      description: "Why it matched; absent when the image or its match is not stored",
+    },
+    sameImage: {
+      type: "array",
+      items: sameImageContainerSchema,
+      description: "Every workload container, in any cluster, that runs `details.imageDigest` (at most 200)",
+    },
+    sameImageTruncated: { type: "boolean", description: "More containers run the image than listed" },
+  },
+};
+
 /** A page of items with the cursor of the next. */
 export function pageSchema(items: JsonSchema, extra: Record<string, JsonSchema> = {}): JsonSchema {
   return {

@@ -167,7 +167,7 @@ export function developmentFindingRoutes(deps: ApiRouteDeps): RouteDefinition[] 
             );
             history.push(...t.history.map((entry) => historyOf(entry, id)));
           }
-          await deps.findings.applyChanges({ findings, history });
+          await deps.findings.applyChanges({ findings, history, at: now });
           return reconciled;
         });
         return c.json({ project, branch, findings: read.detections.length, changes: result.counts });

@@ -12,6 +12,7 @@ import {
   type SuppressedMatch,
 } from "@vigil/core";
 import type { FindingRecord } from "../../store/finding-record.js";
+import { storedMatchOf, storedPlatformsOf } from "./stored-finding-match.js";
 import type { StoredImage, StoredImageReader } from "./stored-images.js";
 
 /**
@@ -56,11 +57,7 @@ export async function reportImages(
   >();
   for (const record of records) {
     const d = record.details;
-    const candidates = stored.get(d.imageDigest) ?? [];
-    const image =
-      candidates.find((c) => c.image?.layers.some((l) => l.digest === d.layerDigest)) ??
-      candidates.find((c) => c.inventory.packages.some((p) => p.location.layerDigest === d.layerDigest)) ??
-      candidates[0];
+    const image = storedPlatformsOf(record, stored.get(d.imageDigest) ?? [])[0];
     const key = image ? `${image.digest}\u0000${image.platform}` : `${d.imageDigest}\u0000${d.image}`;
     let group = groups.get(key);
     if (!group) {
@@ -83,16 +80,15 @@ export async function reportImages(
   return [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, group]) => group);
 }
 
+/**
+ * The stored match of a finding; failing that, a stored match of its advisory and package at
+ * another version or file (better the advisory's ranges and references than none).
+ */
 function storedMatch(record: FindingRecord, image: StoredImage | undefined): Match | undefined {
-  const matches = image?.matches?.matches;
-  if (!matches) return undefined;
   const { advisoryId, packageName } = record.identity;
-  const d = record.details;
-  const same = matches.filter((m) => m.id === advisoryId && m.package.name === packageName);
   return (
-    same.find((m) => m.package.version === d.packageVersion && m.package.location.path === d.path) ??
-    same.find((m) => m.package.version === d.packageVersion) ??
-    same[0]
+    storedMatchOf(record, image) ??
+    image?.matches?.matches.find((m) => m.id === advisoryId && m.package.name === packageName)
   );
 }
 

@@ -6,12 +6,13 @@ import { type ApiRouteDeps, requestActor } from "./api-route-deps.js";
 import {
   countsSchema,
   errorResponses,
+  findingDetailSchema,
   findingSchema,
   findingStateSchema,
-  historyEntrySchema,
   idParameter,
   pageSchema,
 } from "./api-schemas.js";
+import { findingDetail } from "./finding-detail.js";
 import {
   checkFindingQueryNames,
   FILTER_PARAMETERS,
@@ -29,14 +30,6 @@ export const MAX_BULK_FINDINGS = 5_000;
 
 /** Most refusals a 422 lists. */
 const MAX_LISTED_REFUSALS = 50;
-
-const findingWithHistorySchema = {
-  ...findingSchema,
-  properties: {
-    ...(findingSchema.properties as object),
-    history: { type: "array", items: historyEntrySchema, description: "Every state change, oldest first" },
-  },
-};
 
 const refusalSchema = {
   type: "object",
@@ -196,7 +189,7 @@ export function findingRoutes(deps: ApiRouteDeps): RouteDefinition[] {
             );
           }
           // One transaction: every finding and history entry, or nothing.
-          await deps.findings.applyChanges({ findings: changed, history });
+          await deps.findings.applyChanges({ findings: changed, history, at: now });
           return { changed, unchanged };
         });
         return c.json({ changed: changed.map((r) => r.id), unchanged });
@@ -206,18 +199,18 @@ export function findingRoutes(deps: ApiRouteDeps): RouteDefinition[] {
       method: "get",
       path: "/api/v1/findings/:id",
       access: "developer",
-      summary: "One finding with its history",
+      summary: "One finding with its history, why it matched, and where else its image runs",
       tags: ["findings"],
       parameters: [idParameter("The finding id")],
       responses: {
-        200: { description: "The finding", schema: findingWithHistorySchema },
+        200: { description: "The finding", schema: findingDetailSchema },
         ...errorResponses({ 404: "No such finding" }),
       },
       handler: async (c) => {
         const id = c.req.param("id")!;
         const finding = await deps.findings.get(id);
         if (!finding) throw notFound("finding", id);
-        return c.json({ ...finding, history: await deps.history.list(id) });
+        return c.json(await findingDetail(deps, finding));
       },
     },
     {
@@ -238,7 +231,7 @@ export function findingRoutes(deps: ApiRouteDeps): RouteDefinition[] {
         },
       },
       responses: {
-        200: { description: "Changed; the finding with its history", schema: findingWithHistorySchema },
+        200: { description: "Changed; the finding with its history", schema: findingDetailSchema },
         ...errorResponses({ 400: "A malformed field", 404: "No such finding" }),
         422: { description: "The change is not allowed from the finding's state", schema: refusalSchema },
       },
@@ -251,14 +244,16 @@ export function findingRoutes(deps: ApiRouteDeps): RouteDefinition[] {
         const record = await retryWhenFindingsChange(async () => {
           const stored = await deps.findings.get(id);
           if (!stored) throw notFound("finding", id);
-          const plan = planStateChange(stored, request, requestActor(c), deps.now());
+          const now = deps.now();
+          const plan = planStateChange(stored, request, requestActor(c), now);
           if (!plan.ok) throw new ApiError(422, plan.error.message, refusal(plan.error, id));
-          await deps.findings.applyChanges({ findings: [plan.record], history: [plan.history] });
+          await deps.findings.applyChanges({ findings: [plan.record], history: [plan.history], at: now });
           return plan.record;
         });
-        // as stored now (its new row version), with the history the change added
+        // as stored now (its new row version), with the history the change added: the same
+        // answer as a GET, which the page replaces its view with
         const stored = (await deps.findings.get(id)) ?? record;
-        return c.json({ ...stored, history: await deps.history.list(id) });
+        return c.json(await findingDetail(deps, stored));
       },
     },
   ];

@@ -22,6 +22,7 @@ export const STORE_TABLES = [
   "webhook_deliveries",
   "webhooks",
   "finding_history",
+  "finding_open_counts",
   "findings",
   "image_packages",
   "images",

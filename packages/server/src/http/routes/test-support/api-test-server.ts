@@ -217,7 +217,7 @@ export function useApiServer(
       });
     },
     async seedFindings(findings) {
-      await createFindingRepository(database.current.db).applyChanges({ findings, history: [] });
+      await createFindingRepository(database.current.db).applyChanges({ findings, history: [], at: now });
     },
     async seedClusters(...clusterIds) {
       const clusters = createClusterRepository(database.current.db);
