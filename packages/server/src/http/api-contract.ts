@@ -1,16 +1,18 @@
-import type { DismissalReason, FindingState, Match, SeverityLevel } from "@vigil/core";
+import type { DismissalReason, FindingState, SeverityLevel } from "@vigil/core";
 import type { ParsePoliciesResult } from "../scheduler/parse-policies.js";
 import type { PolicyIssue } from "../scheduler/policy-issue.js";
 import type { AgentMode, AgentRecord } from "../store/agent-repository.js";
 import type { ApiTokenRecord } from "../store/api-token-repository.js";
 import type { ClusterRecord } from "../store/cluster-repository.js";
-import type { FindingHistoryRecord, FindingRecord } from "../store/finding-record.js";
+import type { FindingRecord } from "../store/finding-record.js";
 import type { FindingCounts } from "../store/finding-repository.js";
 import type { Page } from "../store/keyset.js";
+import type { OpenFindingsOfDay } from "../store/open-finding-trend.js";
 import type { ScanPolicyRecord } from "../store/scan-policy-repository.js";
 import type { ScanRecord, ScanWithImages } from "../store/scan-repository.js";
 import type { WorkloadContainerRecord } from "../store/workload-container-repository.js";
 import type { Role } from "./role.js";
+import type { FindingDetail } from "./routes/finding-detail.js";
 
 /**
  * The API as the web UI calls it: for each route the UI uses (`METHOD path`, Hono's path
@@ -69,48 +71,12 @@ export interface SessionView {
   readonly csrfToken?: string;
 }
 
-/** Why a finding matched: the stored match it came from (absent when the image is no longer stored). */
-export interface FindingMatchView {
-  readonly advisoryIds: readonly string[];
-  readonly aliases: readonly string[];
-  readonly matchedVia: "binary" | "source";
-  readonly matchedName: string;
-  readonly matchedVersion: string;
-  readonly ecosystem: string;
-  readonly comparator: string;
-  readonly range: Match["range"];
-  readonly fixedVersion?: string;
-  readonly status: string;
-  readonly severity: {
-    readonly level: SeverityLevel;
-    readonly source: string;
-    readonly score?: number;
-    readonly vector?: string;
-    readonly raw?: string;
-  };
-  readonly summary?: string;
-  readonly description?: string;
-  readonly references: readonly string[];
-  readonly kev?: { readonly dateAdded: string; readonly dueDate?: string; readonly ransomware?: boolean };
-  readonly epss?: { readonly score: number; readonly percentile: number; readonly date: string };
-}
-
-/** A workload container that runs the finding's image, in any cluster. */
-export interface SameImageWorkloadView extends WorkloadContainerRecord {
-  readonly clusterName?: string;
-}
-
-/** One finding as its page shows it. */
-export interface FindingView extends FindingRecord {
-  readonly history: readonly FindingHistoryRecord[];
-  readonly match?: FindingMatchView;
-  readonly sameImage?: readonly SameImageWorkloadView[];
-  readonly sameImageTruncated?: boolean;
-}
+/** One finding as its page shows it: the record, its history, why it matched, where its image runs. */
+export type FindingView = FindingDetail;
 
 /** Open findings per day: the report's trend chart. */
 export interface FindingTrendView {
-  readonly days: readonly ({ readonly day: string } & FindingCounts)[];
+  readonly days: readonly OpenFindingsOfDay[];
 }
 
 /** A state change by hand. */

@@ -19,13 +19,13 @@ export function MatchExplanation({ finding }: { finding: FindingView }) {
   const rangeText =
     range.kind === "versions"
       ? `lists ${range.version} among the affected versions`
-      : `affects ${range.rangeType} versions from ${range.introduced === "0" ? "the first" : range.introduced}${
+      : `affects versions from ${range.introduced === "0" ? "the first" : range.introduced}${
           range.fixed
             ? ` until ${range.fixed} (fixed)`
             : range.lastAffected
               ? ` to ${range.lastAffected} (last affected)`
               : " on (no fix yet)"
-        }`;
+        }${range.rangeType === "ECOSYSTEM" ? "" : ` (a ${range.rangeType} range)`}`;
   const references = match.references.map(safeHttpUrl).filter((u): u is string => u !== undefined);
   return (
     <section className="match" aria-labelledby="why" data-testid="match-explanation">

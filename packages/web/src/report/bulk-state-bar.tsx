@@ -3,24 +3,19 @@ import { api } from "../api/client.js";
 import { StateChangeForm } from "../findings/state-change-form.js";
 
 /** The selected findings' status changed at once: all of them, or none (the server's rule). */
-export function BulkStateBar(props: { ids: readonly string[]; onDone: () => void }) {
+export function BulkStateBar(props: { ids: readonly string[]; onDone: (outcome: string) => void }) {
   const [open, setOpen] = useState(false);
-  const [done, setDone] = useState<string>();
   return (
     <section className="bulk" aria-label="Selected findings">
-      <span>
-        {props.ids.length} selected
-        {done ? <span className="muted"> · {done}</span> : null}
-      </span>
+      <span>{props.ids.length} selected</span>
       {open ? (
         <StateChangeForm
           submitLabel={`Change ${props.ids.length} findings`}
           onCancel={() => setOpen(false)}
           onSubmit={async (change) => {
             const answer = await api("POST /api/v1/findings/state", { body: { ...change, ids: props.ids } });
-            setDone(`${answer.changed.length} changed, ${answer.unchanged.length} already so`);
             setOpen(false);
-            props.onDone();
+            props.onDone(`${answer.changed.length} changed, ${answer.unchanged.length} already so`);
           }}
         />
       ) : (

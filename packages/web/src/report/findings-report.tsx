@@ -39,12 +39,14 @@ export function FindingsReport(props: {
   const viewKey = reportQueryOf(view);
   const [previous, setPrevious] = useState<string[]>([]);
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const [bulkOutcome, setBulkOutcome] = useState<string>();
 
   const show = (next: ReportView, options: { replace?: boolean; keepPage?: boolean } = {}) => {
     const withoutCursor = options.keepPage ? next : { ...next, cursor: undefined };
     const shown = clusterId ? { ...withoutCursor, cluster: [] } : withoutCursor;
     if (!options.keepPage) setPrevious([]);
     setSelected(new Set());
+    setBulkOutcome(undefined);
     navigate(basePath + reportQueryOf(shown), options);
   };
 
@@ -128,13 +130,15 @@ export function FindingsReport(props: {
       <div className="table-tools">
         <span aria-live="polite" className="muted">
           {counts ? `${counts.total.toLocaleString("en")} findings` : "Counting…"}
+          {bulkOutcome ? <span role="status"> · {bulkOutcome}</span> : null}
         </span>
         <ExportLinks filter={findingFilterOf(view, reportType)} />
       </div>
       {session.can("developer") && selected.size > 0 ? (
         <BulkStateBar
           ids={[...selected]}
-          onDone={() => {
+          onDone={(outcome) => {
+            setBulkOutcome(outcome);
             setSelected(new Set());
             list.reload();
             fixable.reload();
