@@ -5,8 +5,8 @@ import { capitalized } from "../components/severity.js";
 
 /** Severities drawn, most severe first (the others are rare and would only clutter the chart). */
 const DRAWN: readonly SeverityLevel[] = ["critical", "high", "medium", "low"];
-const WIDTH = 640;
-const HEIGHT = 160;
+const WIDTH = 1000;
+const HEIGHT = 170;
 const PAD = 28;
 
 /**
