@@ -1,5 +1,5 @@
 import type { ClusterView, ScanRecord } from "@vigil/server";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { api } from "../api/client.js";
 import { useApi } from "../api/use-api.js";
 import { EmptyState } from "../components/empty-state.js";
@@ -22,6 +22,13 @@ export function ScansTab({ cluster, onScanStarted }: { cluster: ClusterView; onS
     onScanStarted();
   };
   const items = scans.data?.items ?? [];
+  // follow a queued or running scan until it ends, without a reload
+  const active = items.some((scan) => scan.status === "queued" || scan.status === "running");
+  useEffect(() => {
+    if (!active) return;
+    const timer = setTimeout(refresh, 2_000);
+    return () => clearTimeout(timer);
+  });
   return (
     <>
       <p>
