@@ -28,7 +28,10 @@ export function openBenchSqlite(prefix) {
   };
 }
 
-/** A new, empty PostgreSQL schema `<name>_<pid>` (an old one of that name dropped first). */
+/**
+ * A new, empty PostgreSQL schema `<name>_<pid>` (an old one of that name dropped first), with
+ * the `url` that connects to it (for spawned servers).
+ */
 export async function openBenchPostgres(name) {
   const schema = `${name}_${process.pid}`;
   const admin = async (text) => {
@@ -46,6 +49,7 @@ export async function openBenchPostgres(name) {
   const database = server.createDatabase({ url: url.toString() });
   return {
     database,
+    url: url.toString(),
     async drop() {
       await database.close();
       await admin(`drop schema if exists ${schema} cascade`);
