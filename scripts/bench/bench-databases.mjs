@@ -43,7 +43,9 @@ export async function openBenchPostgres(name) {
       await client.end();
     }
   };
-  await admin(`drop schema if exists ${schema} cascade; create schema ${schema}`);
+  // a server started on the schema keeps its scan queue in `<schema>_pgboss`
+  const dropBoth = `drop schema if exists ${schema} cascade; drop schema if exists ${schema}_pgboss cascade`;
+  await admin(`${dropBoth}; create schema ${schema}`);
   const url = new URL(BENCH_POSTGRES_URL);
   url.searchParams.set("options", `-c search_path=${schema}`);
   const database = server.createDatabase({ url: url.toString() });
@@ -52,7 +54,7 @@ export async function openBenchPostgres(name) {
     url: url.toString(),
     async drop() {
       await database.close();
-      await admin(`drop schema if exists ${schema} cascade`);
+      await admin(dropBoth);
     },
   };
 }
