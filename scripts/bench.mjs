@@ -9,6 +9,7 @@ const root = join(import.meta.dirname, "..");
 const HELPERS = new Set([
   "lib.mjs",
   "bench-databases.mjs",
+  "seeded-findings.mjs",
   "report-rss.mjs",
   "floor-read-blobs.mjs",
   "big-layer-image.mjs",

@@ -28,7 +28,10 @@ export function openBenchSqlite(prefix) {
   };
 }
 
-/** A new, empty PostgreSQL schema `<name>_<pid>` (an old one of that name dropped first). */
+/**
+ * A new, empty PostgreSQL schema `<name>_<pid>` (an old one of that name dropped first), with
+ * the `url` that connects to it (for spawned servers).
+ */
 export async function openBenchPostgres(name) {
   const schema = `${name}_${process.pid}`;
   const admin = async (text) => {
@@ -40,15 +43,18 @@ export async function openBenchPostgres(name) {
       await client.end();
     }
   };
-  await admin(`drop schema if exists ${schema} cascade; create schema ${schema}`);
+  // a server started on the schema keeps its scan queue in `<schema>_pgboss`
+  const dropBoth = `drop schema if exists ${schema} cascade; drop schema if exists ${schema}_pgboss cascade`;
+  await admin(`${dropBoth}; create schema ${schema}`);
   const url = new URL(BENCH_POSTGRES_URL);
   url.searchParams.set("options", `-c search_path=${schema}`);
   const database = server.createDatabase({ url: url.toString() });
   return {
     database,
+    url: url.toString(),
     async drop() {
       await database.close();
-      await admin(`drop schema if exists ${schema} cascade`);
+      await admin(dropBoth);
     },
   };
 }

@@ -13,11 +13,9 @@
 // writes: 50,000 findings inserted (and deleted) with the index, and again after dropping it.
 // Always exits 0: it reports, it does not judge.
 //
-// Seeding is direct batched Kysely inserts (applyChanges would first count ids per chunk, for
-// nothing here). The seeded SQLite file is cached under /var/cache/vigil-bench/ (env
-// VIGIL_BENCH_CACHE), keyed by the seed parameters and the migration list, and copied into a
-// temporary data dir on later runs. PostgreSQL ($VIGIL_BENCH_DATABASE_URL, else
-// postgres://postgres@127.0.0.1:5432/test) gets a schema of its own, dropped at the end.
+// The findings are seeded (and the SQLite file cached) by seeded-findings.mjs. PostgreSQL
+// ($VIGIL_BENCH_DATABASE_URL, else postgres://postgres@127.0.0.1:5432/test) gets a schema of its
+// own, dropped at the end.
 //
 // A kind whose calls take more than --budget-s seconds in all stops early (fewer calls shown).
 // --explain prints each kind's plan (EXPLAIN QUERY PLAN / EXPLAIN ANALYZE) after the figures.
@@ -25,13 +23,22 @@
 // Usage: node scripts/bench/findings-query.mjs [--dialect sqlite,postgres] [--runs 200]
 //   [--budget-s 20] [--explain]
 
-import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { openBenchPostgres } from "./bench-databases.mjs";
 import { printTable, repoRoot } from "./lib.mjs";
+import {
+  advisories,
+  BENCH_FINDINGS,
+  clusters,
+  findingRows,
+  namespaces,
+  openSeededStore,
+  packages,
+  pick,
+  prng,
+  STATE_WEIGHTS,
+  WORLD,
+} from "./seeded-findings.mjs";
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -45,269 +52,9 @@ const EXPLAIN = args.includes("--explain");
 // costs minutes, not hours
 const BUDGET_MS = Number(option("budget-s", "20")) * 1000;
 const TARGET_MS = 100;
-const SEED_VERSION = 1;
-const PARAMS = {
-  version: SEED_VERSION,
-  findings: Number(process.env.BENCH_FINDINGS ?? 1_000_000),
-  clusters: 20,
-  namespaces: 200,
-  workloads: 5_000,
-  advisories: 30_000,
-  packages: 3_000,
-  seed: 7,
-};
-const cacheDir = process.env.VIGIL_BENCH_CACHE ?? "/var/cache/vigil-bench";
 
 const server = await import(pathToFileURL(join(repoRoot, "packages/server/dist/index.js")).href);
-const core = await import(pathToFileURL(join(repoRoot, "packages/core/dist/index.js")).href);
 const { sql } = await import("kysely");
-
-/** A fixed-seed PRNG (mulberry32). */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-/** The value whose cumulative weight first exceeds a uniform draw. */
-function pick(random, weighted) {
-  let r = random();
-  for (const [value, weight] of weighted) {
-    r -= weight;
-    if (r < 0) return value;
-  }
-  return weighted[weighted.length - 1][0];
-}
-const hex = (random, n) => {
-  let s = "";
-  while (s.length < n)
-    s += Math.floor(random() * 2 ** 32)
-      .toString(16)
-      .padStart(8, "0");
-  return s.slice(0, n);
-};
-
-// --- the world the findings live in ---
-const SEVERITY_WEIGHTS = [
-  ["critical", 0.03],
-  ["high", 0.17],
-  ["medium", 0.4],
-  ["low", 0.3],
-  ["unknown", 0.1],
-];
-const STATE_WEIGHTS = [
-  ["detected", 0.7],
-  ["confirmed", 0.1],
-  ["dismissed", 0.1],
-  ["resolved", 0.1],
-];
-const SCORE = { critical: 9.8, high: 7.5, medium: 5.3, low: 3.1 };
-const worldRandom = prng(PARAMS.seed);
-const clusters = Array.from({ length: PARAMS.clusters }, (_, i) => `cluster-${String(i).padStart(2, "0")}`);
-const NAMESPACE_WORDS = [
-  "payments",
-  "checkout",
-  "search",
-  "auth",
-  "billing",
-  "ingest",
-  "web",
-  "batch",
-  "ml",
-  "ops",
-];
-const namespaces = Array.from(
-  { length: PARAMS.namespaces },
-  (_, i) => `${NAMESPACE_WORDS[i % NAMESPACE_WORDS.length]}-${Math.floor(i / NAMESPACE_WORDS.length)}`,
-);
-// each namespace lives in one cluster (10 per cluster); each workload in one namespace
-const workloads = Array.from({ length: PARAMS.workloads }, (_, i) => {
-  const ns = i % PARAMS.namespaces;
-  const kind = pick(worldRandom, [
-    ["Deployment", 0.7],
-    ["StatefulSet", 0.15],
-    ["DaemonSet", 0.1],
-    ["CronJob", 0.05],
-  ]);
-  const name = `${namespaces[ns].split("-")[0]}-svc-${i}`;
-  return {
-    clusterId: clusters[ns % PARAMS.clusters],
-    namespace: namespaces[ns],
-    kind,
-    name,
-    container: worldRandom() < 0.8 ? "app" : "sidecar",
-    digest: `sha256:${hex(worldRandom, 64)}`,
-    image: `registry.example.com/${namespaces[ns]}/${name}:1.${i % 40}.${i % 7}`,
-  };
-});
-const PACKAGE_TYPES = ["deb", "apk", "npm", "python", "go-module", "jar"];
-const packages = Array.from({ length: PARAMS.packages }, (_, i) => ({
-  name: `${["lib", "py", "node", "go", "java", ""][i % 6]}pkg${i}`,
-  type: PACKAGE_TYPES[i % PACKAGE_TYPES.length],
-}));
-const advisories = Array.from({ length: PARAMS.advisories }, (_, i) => {
-  const level = pick(worldRandom, SEVERITY_WEIGHTS);
-  const ghsa = worldRandom() < 0.15;
-  const id = ghsa
-    ? `GHSA-${hex(worldRandom, 4)}-${hex(worldRandom, 4)}-${hex(worldRandom, 4)}`
-    : `CVE-${2014 + (i % 11)}-${String(1000 + ((i * 7919) % 60000)).padStart(5, "0")}`;
-  return { id, level, kev: worldRandom() < 0.01, pkg: packages[(i * 31) % PARAMS.packages] };
-});
-const NOW = Date.parse("2025-06-01T00:00:00.000Z");
-const DAY = 86_400_000;
-
-/** The `findings` rows, in batches (a generator, so 1,000,000 rows never sit in memory at once). */
-function* findingRows(batchSize) {
-  const random = prng(PARAMS.seed + 1);
-  const perWorkload = Math.ceil(PARAMS.findings / PARAMS.workloads);
-  let batch = [];
-  let n = 0;
-  for (let k = 0; k < perWorkload && n < PARAMS.findings; k++) {
-    for (let w = 0; w < PARAMS.workloads && n < PARAMS.findings; w++, n++) {
-      const workload = workloads[w];
-      // distinct per workload for k < 200 (see the stride), so identities never collide
-      const advisory = advisories[(w * 7919 + k * 149) % PARAMS.advisories];
-      const state = pick(random, STATE_WEIGHTS);
-      const fixable = random() < 0.6;
-      const lastSeen = NOW - Math.floor(random() * 30 * DAY);
-      const firstSeen = lastSeen - Math.floor(random() * 180 * DAY);
-      const version = `${1 + (k % 5)}.${w % 13}.${k % 9}`;
-      const fixedVersion = fixable ? `${1 + (k % 5)}.${(w % 13) + 1}.0` : undefined;
-      const details = {
-        imageDigest: workload.digest,
-        image: workload.image,
-        packageType: advisory.pkg.type,
-        packageVersion: version,
-        purl: `pkg:${advisory.pkg.type}/${advisory.pkg.name}@${version}`,
-        path: `/usr/lib/${advisory.pkg.name}`,
-        layerDigest: workload.digest,
-        ...(fixedVersion ? { fixedVersion } : {}),
-        matchStatus: "affected",
-        severity: {
-          level: advisory.level,
-          source: "nvd",
-          ...(SCORE[advisory.level] ? { score: SCORE[advisory.level] } : {}),
-        },
-        aliases: [],
-      };
-      batch.push({
-        id: hex(random, 26),
-        report_type: "operational",
-        cluster_id: workload.clusterId,
-        namespace: workload.namespace,
-        workload_kind: workload.kind,
-        workload_name: workload.name,
-        container_name: workload.container,
-        package_name: advisory.pkg.name,
-        advisory_id: advisory.id,
-        project: "",
-        branch: "",
-        state,
-        dismissal_reason: state === "dismissed" ? "tolerable_risk" : null,
-        dismissal_comment: null,
-        severity: advisory.level,
-        severity_rank: core.SEVERITY_LEVELS.indexOf(advisory.level),
-        severity_score: SCORE[advisory.level] ?? null,
-        kev: advisory.kev ? 1 : 0,
-        epss: Math.round(random() * 1e4) / 1e4,
-        fixable: fixable ? 1 : 0,
-        fixed_version: fixedVersion ?? null,
-        installed_version: version,
-        package_type: advisory.pkg.type,
-        image_digest: workload.digest,
-        image_reference: workload.image,
-        details_json: JSON.stringify(details),
-        first_seen: new Date(firstSeen).toISOString(),
-        last_seen: new Date(lastSeen).toISOString(),
-        running_since: new Date(firstSeen).toISOString(),
-        resolved_at: state === "resolved" ? new Date(lastSeen).toISOString() : null,
-        no_longer_detected: state === "resolved" ? 1 : 0,
-      });
-      if (batch.length === batchSize) {
-        yield batch;
-        batch = [];
-      }
-    }
-  }
-  if (batch.length > 0) yield batch;
-}
-
-async function seed(database) {
-  const started = performance.now();
-  const dialect = database.dialect;
-  const rowsPer = Math.floor(server.MAX_PARAMETERS[dialect] / 31);
-  let rows = 0;
-  // one transaction per ~50,000 rows: big enough to be fast, small enough for the WAL
-  for (const group of findingRows(rowsPer * Math.max(1, Math.floor(50_000 / rowsPer)))) {
-    await database.db.transaction().execute(async (trx) => {
-      for (let i = 0; i < group.length; i += rowsPer) {
-        await trx
-          .insertInto("findings")
-          .values(group.slice(i, i + rowsPer))
-          .execute();
-      }
-    });
-    rows += group.length;
-    if (rows % 200_000 < group.length) {
-      process.stdout.write(`  seeded ${rows} (${((performance.now() - started) / 1000).toFixed(0)} s)\n`);
-    }
-  }
-  return (performance.now() - started) / 1000;
-}
-
-async function openStore(dialect) {
-  if (dialect === "sqlite") {
-    const key = createHash("sha256")
-      .update(JSON.stringify({ PARAMS, migrations: server.MIGRATIONS.map(([name]) => name) }))
-      .digest("hex")
-      .slice(0, 16);
-    const cached = join(cacheDir, `findings-${PARAMS.findings}-${key}.db`);
-    const dir = mkdtempSync(join(tmpdir(), "vigil-bench-findings-"));
-    const drop = async (database) => {
-      await database.close();
-      rmSync(dir, { recursive: true, force: true });
-    };
-    if (existsSync(cached)) {
-      copyFileSync(cached, join(dir, server.SQLITE_FILE_NAME));
-      const database = server.createDatabase({ dataDir: dir });
-      await server.migrateToLatest(database.db);
-      console.log(`seeded SQLite file from the cache: ${cached}`);
-      return { database, drop: () => drop(database) };
-    }
-    let database = server.createDatabase({ dataDir: dir });
-    await server.migrateToLatest(database.db);
-    const seconds = await seed(database);
-    console.log(`seeded ${PARAMS.findings} findings in ${seconds.toFixed(1)} s`);
-    await sql`pragma wal_checkpoint(truncate)`.execute(database.db);
-    await database.close();
-    try {
-      mkdirSync(cacheDir, { recursive: true });
-      copyFileSync(join(dir, server.SQLITE_FILE_NAME), `${cached}.tmp`);
-      renameSync(`${cached}.tmp`, cached);
-      console.log(`cached as ${cached}`);
-    } catch (error) {
-      console.log(`could not cache the seeded file: ${error.message}`);
-    }
-    database = server.createDatabase({ dataDir: dir });
-    return { database, drop: () => drop(database) };
-  }
-  const store = await openBenchPostgres("vigil_bench_findings");
-  try {
-    await server.migrateToLatest(store.database.db);
-    const seconds = await seed(store.database);
-    // what autovacuum would have done by the time anyone lists findings
-    await sql`vacuum analyze findings`.execute(store.database.db);
-    console.log(`seeded ${PARAMS.findings} findings in ${seconds.toFixed(1)} s (then vacuum analyze)`);
-  } catch (error) {
-    await store.drop();
-    throw error;
-  }
-  return store;
-}
 
 /** The UI's query kinds: each a function of a PRNG to one query. */
 const KINDS = [
@@ -411,7 +158,7 @@ async function insertCost(database) {
   const rowsPer = Math.floor(server.MAX_PARAMETERS[database.dialect] / 31);
   const once = async (round) => {
     const rows = [];
-    for (const batch of findingRows(10_000)) {
+    for (const batch of findingRows(BENCH_FINDINGS, 10_000)) {
       for (const row of batch) {
         rows.push({ ...row, id: `bench-insert-${round}-${row.id}`, cluster_id: `bench-insert-${round}` });
         if (rows.length === INSERT_FINDINGS) break;
@@ -445,12 +192,12 @@ async function insertCost(database) {
 }
 
 console.log(
-  `findings-query: ${PARAMS.findings} findings, ${PARAMS.clusters} clusters, ${PARAMS.namespaces} namespaces, ` +
-    `${PARAMS.workloads} workloads, ${PARAMS.advisories} advisories; ${RUNS} runs per kind; Node ${process.version}`,
+  `findings-query: ${BENCH_FINDINGS} findings, ${WORLD.clusters} clusters, ${WORLD.namespaces} namespaces, ` +
+    `${WORLD.workloads} workloads, ${WORLD.advisories} advisories; ${RUNS} runs per kind; Node ${process.version}`,
 );
 for (const dialect of dialects) {
   console.log(`\n--- ${dialect}`);
-  const { database, drop } = await openStore(dialect);
+  const { database, drop } = await openSeededStore(dialect);
   try {
     const findings = server.createFindingRepository(database.db);
     const random = prng(99);
