@@ -1,3 +1,4 @@
+import type { FindingState } from "@vigil/core";
 import { type QueryExecutorProvider, sql } from "kysely";
 import type { FindingsTable } from "./store-schema.js";
 
@@ -6,8 +7,8 @@ import type { FindingsTable } from "./store-schema.js";
  * transaction that writes them: the day's count of each (cluster, severity) a write moves.
  */
 
-/** The findings a trend counts: operational, in one of these states. */
-export const OPEN_FINDING_STATES: readonly string[] = ["detected", "confirmed"];
+/** Open findings, what still needs someone: the states a trend (and a cluster's counts) count. */
+export const OPEN_FINDING_STATES: readonly FindingState[] = ["detected", "confirmed"];
 
 /** What of a `findings` row decides whether and where it is counted. */
 export type CountedFinding = Pick<FindingsTable, "cluster_id" | "report_type" | "state" | "severity">;
@@ -21,7 +22,10 @@ export interface OpenCountDelta {
 
 /** Whether a trend counts the finding. */
 export function isOpenOperational(finding: CountedFinding): boolean {
-  return finding.report_type === "operational" && OPEN_FINDING_STATES.includes(finding.state);
+  return (
+    finding.report_type === "operational" &&
+    (OPEN_FINDING_STATES as readonly string[]).includes(finding.state)
+  );
 }
 
 /**

@@ -30,8 +30,8 @@ export interface OpenFindingTrendReader {
   trend(query: OpenFindingTrendQuery): Promise<OpenFindingsOfDay[]>;
 }
 
-/** Longest trend one query reads, in days (the route allows a year). */
-const MAX_TREND_DAYS = 3_660;
+/** Most days one trend reads (the route asks for a year at most): a bound on a bad range. */
+const MAX_READ_DAYS = 3_660;
 
 /** The trend reader over Vigil's database. */
 export function createOpenFindingTrendReader(database: Kysely<VigilSchema>): OpenFindingTrendReader {
@@ -110,7 +110,7 @@ function daysFrom(from: string, to: string): string[] {
   const end = Date.parse(`${to}T00:00:00.000Z`);
   if (Number.isNaN(start) || Number.isNaN(end)) throw new RangeError(`not days: ${from} … ${to}`);
   const count = Math.round((end - start) / 86_400_000) + 1;
-  if (count > MAX_TREND_DAYS) throw new RangeError(`a trend of ${count} days: at most ${MAX_TREND_DAYS}`);
+  if (count > MAX_READ_DAYS) throw new RangeError(`a trend of ${count} days: at most ${MAX_READ_DAYS}`);
   return Array.from({ length: Math.max(0, count) }, (_, i) =>
     new Date(start + i * 86_400_000).toISOString().slice(0, 10),
   );

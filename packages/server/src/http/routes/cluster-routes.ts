@@ -1,3 +1,4 @@
+import { OPEN_FINDING_STATES } from "../../store/finding-open-counts.js";
 import { ApiError, type RouteDefinition } from "../route-definition.js";
 import type { ApiRouteDeps } from "./api-route-deps.js";
 import {
@@ -21,16 +22,13 @@ import {
 /** What a cluster id may be: it names the cluster in URLs, findings and policies. */
 export const CLUSTER_ID = /^[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?$/;
 
-/** Open findings: what still needs someone (detected or confirmed). */
-const OPEN_STATES = ["detected", "confirmed"] as const;
-
 /**
  * Clusters: list (with open findings per severity), one, register a kubeconfig context, and the
  * workload containers last seen in one.
  */
 export function clusterRoutes(deps: ApiRouteDeps): RouteDefinition[] {
   const openFindings = (clusterId: string) =>
-    deps.findings.counts({ reportType: "operational", clusterIds: [clusterId], states: OPEN_STATES });
+    deps.findings.counts({ reportType: "operational", clusterIds: [clusterId], states: OPEN_FINDING_STATES });
   const requireCluster = async (id: string) => {
     const cluster = await deps.clusters.get(id);
     if (!cluster) throw notFound("cluster", id);
