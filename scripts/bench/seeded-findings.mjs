@@ -256,12 +256,18 @@ export async function seededSqliteDir(count = BENCH_FINDINGS) {
   if (existsSync(cached)) {
     copyFileSync(cached, join(dir, server.SQLITE_FILE_NAME));
     console.log(`seeded SQLite file from the cache: ${cached}`);
+    // a file cached before the kept open counts were seeded too has none: count them now
+    const database = server.createDatabase({ dataDir: dir });
+    await server.recountOpenFindings(database.db, new Date().toISOString().slice(0, 10));
+    await database.close();
     return { dir, drop };
   }
   const database = server.createDatabase({ dataDir: dir });
   try {
     await server.migrateToLatest(database.db);
     const seconds = await seed(database, count);
+    // the rows went in around applyChanges: the kept open counts (the report's summary) from them
+    await server.recountOpenFindings(database.db, new Date().toISOString().slice(0, 10));
     console.log(`seeded ${count} findings in ${seconds.toFixed(1)} s`);
     await sql`pragma wal_checkpoint(truncate)`.execute(database.db);
   } catch (error) {
@@ -290,6 +296,7 @@ export async function seededPostgres(count = BENCH_FINDINGS, name = "vigil_bench
   try {
     await server.migrateToLatest(store.database.db);
     const seconds = await seed(store.database, count);
+    await server.recountOpenFindings(store.database.db, new Date().toISOString().slice(0, 10));
     // what autovacuum would have done by the time anyone lists findings
     await sql`vacuum analyze findings`.execute(store.database.db);
     console.log(`seeded ${count} findings in ${seconds.toFixed(1)} s (then vacuum analyze)`);

@@ -1,6 +1,7 @@
 import type { FindingState } from "@vigil/core";
-import { type QueryExecutorProvider, sql } from "kysely";
-import type { FindingsTable } from "./store-schema.js";
+import { type Kysely, type QueryExecutorProvider, sql } from "kysely";
+import type { VigilSchema } from "../db/schema.js";
+import { type FindingsTable, storeDb } from "./store-schema.js";
 
 /**
  * Keeping `finding_open_counts` (migration 0011) in step with the findings, inside the
@@ -11,13 +12,18 @@ import type { FindingsTable } from "./store-schema.js";
 export const OPEN_FINDING_STATES: readonly FindingState[] = ["detected", "confirmed"];
 
 /** What of a `findings` row decides whether and where it is counted. */
-export type CountedFinding = Pick<FindingsTable, "cluster_id" | "report_type" | "state" | "severity">;
+export type CountedFinding = Pick<
+  FindingsTable,
+  "cluster_id" | "report_type" | "state" | "severity" | "fixable"
+>;
 
 /** How many open findings of a cluster and severity a write adds (negative: removes). */
 export interface OpenCountDelta {
   readonly clusterId: string;
   readonly severity: string;
   readonly delta: number;
+  /** Of `delta`, the findings with a fixed version. */
+  readonly fixableDelta: number;
 }
 
 /** Whether a trend counts the finding. */
@@ -39,15 +45,20 @@ export function openCountDeltas(
   const add = (finding: CountedFinding, delta: number) => {
     if (!isOpenOperational(finding)) return;
     const key = JSON.stringify([finding.cluster_id, finding.severity]);
-    const sum = (deltas.get(key)?.delta ?? 0) + delta;
-    deltas.set(key, { clusterId: finding.cluster_id, severity: finding.severity, delta: sum });
+    const was = deltas.get(key);
+    deltas.set(key, {
+      clusterId: finding.cluster_id,
+      severity: finding.severity,
+      delta: (was?.delta ?? 0) + delta,
+      fixableDelta: (was?.fixableDelta ?? 0) + (Number(finding.fixable) === 1 ? delta : 0),
+    });
   };
   for (const { before, after } of writes) {
     if (before) add(before, -1);
     add(after, 1);
   }
   return [...deltas.values()]
-    .filter((d) => d.delta !== 0)
+    .filter((d) => d.delta !== 0 || d.fixableDelta !== 0)
     .sort((a, b) =>
       a.clusterId !== b.clusterId ? (a.clusterId < b.clusterId ? -1 : 1) : a.severity < b.severity ? -1 : 1,
     );
@@ -67,16 +78,49 @@ export async function addOpenCounts(
   day: string,
   deltas: readonly OpenCountDelta[],
 ): Promise<void> {
-  for (const { clusterId, severity, delta } of deltas) {
+  for (const { clusterId, severity, delta, fixableDelta } of deltas) {
     await sql`
-      insert into finding_open_counts (cluster_id, severity, day, open_count)
+      insert into finding_open_counts (cluster_id, severity, day, open_count, fixable_count)
       values (${clusterId}, ${severity}, ${day}, coalesce((
         select open_count from finding_open_counts
         where cluster_id = ${clusterId} and severity = ${severity} and day < ${day}
         order by day desc limit 1
-      ), 0) + ${delta})
+      ), 0) + ${delta}, coalesce((
+        select fixable_count from finding_open_counts
+        where cluster_id = ${clusterId} and severity = ${severity} and day < ${day}
+        order by day desc limit 1
+      ), 0) + ${fixableDelta})
       on conflict (cluster_id, severity, day)
-      do update set open_count = finding_open_counts.open_count + ${delta}
+      do update set open_count = finding_open_counts.open_count + ${delta},
+        fixable_count = finding_open_counts.fixable_count + ${fixableDelta}
+    `.execute(trx);
+    // A write dated before a later day's row (a clock set back, a late import) moves that
+    // day too: every day's count, and the latest one the summary reads, stay exact.
+    await sql`
+      update finding_open_counts
+      set open_count = open_count + ${delta}, fixable_count = fixable_count + ${fixableDelta}
+      where cluster_id = ${clusterId} and severity = ${severity} and day > ${day}
     `.execute(trx);
   }
+}
+
+/**
+ * Sets the open counts anew from the findings as they are, as `day`'s only row of each
+ * (cluster, severity): for findings written around `applyChanges` (a bulk load, the benches'
+ * seeding), which the kept counts never saw. Earlier days' rows are dropped, since they no
+ * longer add up to what is stored.
+ */
+export async function recountOpenFindings(database: Kysely<VigilSchema>, day: string): Promise<void> {
+  await storeDb(database)
+    .transaction()
+    .execute(async (trx) => {
+      await trx.deleteFrom("finding_open_counts").execute();
+      await sql`
+      insert into finding_open_counts (cluster_id, severity, day, open_count, fixable_count)
+      select cluster_id, severity, ${day}, count(*), sum(fixable)
+      from findings
+      where report_type = 'operational' and state in ('detected', 'confirmed')
+      group by cluster_id, severity
+    `.execute(trx);
+    });
 }

@@ -15,6 +15,7 @@ import type { FindingHistoryInput, FindingRecord } from "./finding-record.js";
 import { FINDING_COLUMNS, findingRow, HISTORY_COLUMNS, historyRow, rowToFinding } from "./finding-rows.js";
 import { findingTextValues } from "./finding-text-search.js";
 import { type Keyset, keysetPage, type Page } from "./keyset.js";
+import { openCountsNow, openCountsQueryOf } from "./open-counts-now.js";
 import { conflictAs, FindingChangedError } from "./store-errors.js";
 import type { FindingsTable, StoreDb } from "./store-schema.js";
 import { storeDb } from "./store-schema.js";
@@ -243,27 +244,34 @@ export function createFindingRepository(
     },
 
     async counts(filter) {
-      const values = await textValues(filter);
-      const rows = await db
-        .selectFrom("findings")
-        .select((eb) => ["severity_rank", eb.fn.countAll<number | string | bigint>().as("n")])
-        .where((eb) => findingFilterCondition(eb, filter, values))
-        .groupBy("severity_rank")
-        .execute();
-      const bySeverity = Object.fromEntries(SEVERITY_LEVELS.map((level) => [level, 0])) as Record<
-        SeverityLevel,
-        number
-      >;
-      let total = 0;
-      for (const row of rows) {
-        const level = SEVERITY_LEVELS[row.severity_rank];
-        const n = Number(row.n);
-        if (level) bySeverity[level] = n;
-        total += n;
-      }
-      return { total, bySeverity };
+      const kept = openCountsQueryOf(filter);
+      if (kept) return openCountsNow(db, kept);
+      return countFindings(filter);
     },
   };
+
+  /** Counts the findings table under `filter` (what the kept open counts answer for open findings). */
+  async function countFindings(filter: FindingFilter): Promise<FindingCounts> {
+    const values = await textValues(filter);
+    const rows = await db
+      .selectFrom("findings")
+      .select((eb) => ["severity_rank", eb.fn.countAll<number | string | bigint>().as("n")])
+      .where((eb) => findingFilterCondition(eb, filter, values))
+      .groupBy("severity_rank")
+      .execute();
+    const bySeverity = Object.fromEntries(SEVERITY_LEVELS.map((level) => [level, 0])) as Record<
+      SeverityLevel,
+      number
+    >;
+    let total = 0;
+    for (const row of rows) {
+      const level = SEVERITY_LEVELS[row.severity_rank];
+      const n = Number(row.n);
+      if (level) bySeverity[level] = n;
+      total += n;
+    }
+    return { total, bySeverity };
+  }
 }
 
 /** What a write reads of a stored row: its version, and what decides whether it is counted open. */
@@ -286,7 +294,7 @@ async function storedRows(
   )) {
     const found = await trx
       .selectFrom("findings")
-      .select(["id", "row_version", "cluster_id", "report_type", "state", "severity"])
+      .select(["id", "row_version", "cluster_id", "report_type", "state", "severity", "fixable"])
       .where("id", "in", part)
       .execute();
     for (const { id, ...row } of found) stored.set(id, { ...row, row_version: Number(row.row_version) });

@@ -188,6 +188,8 @@ export interface FindingOpenCountsTable {
   /** `YYYY-MM-DD`, UTC. */
   day: string;
   open_count: number;
+  /** Of `open_count`, those with a fixed version. */
+  fixable_count: number;
 }
 
 /** A person who may sign in. */

@@ -3,7 +3,8 @@ import { dialectOf } from "../dialect.js";
 
 /**
  * `finding_open_counts`: how many open (detected or confirmed) operational findings each
- * cluster had of each severity, at the end of each UTC day a write changed them. The findings
+ * cluster had of each severity, and how many of those have a fixed version, at the end of
+ * each UTC day a write changed them. The findings
  * trend reads it: a day without a row carries the cluster's last known count forward, so the
  * table grows by the days findings change, not by every day. Counting the findings table per
  * day instead would need their whole history replayed.
@@ -23,6 +24,7 @@ export const findingOpenCountsMigration: Migration = {
       // YYYY-MM-DD, UTC
       .addColumn("day", key, (c) => c.notNull())
       .addColumn("open_count", "integer", (c) => c.notNull())
+      .addColumn("fixable_count", "integer", (c) => c.notNull().defaultTo(0))
       // a (cluster, severity)'s days in order: its last count at or before a day is one probe
       .addPrimaryKeyConstraint("finding_open_counts_pk", ["cluster_id", "severity", "day"])
       .execute();
@@ -35,8 +37,8 @@ export const findingOpenCountsMigration: Migration = {
 
     const today = new Date().toISOString().slice(0, 10);
     await sql`
-      insert into finding_open_counts (cluster_id, severity, day, open_count)
-      select cluster_id, severity, ${today}, count(*)
+      insert into finding_open_counts (cluster_id, severity, day, open_count, fixable_count)
+      select cluster_id, severity, ${today}, count(*), sum(fixable)
       from findings
       where report_type = 'operational' and state in ('detected', 'confirmed')
       group by cluster_id, severity
