@@ -10,6 +10,7 @@ export default defineConfig({
       "packages/web/e2e/**/*.test.ts",
       "scripts/**/*.test.ts",
       "deploy/**/*.test.ts",
+      "templates/**/*.test.ts",
     ],
     pool: "forks",
     testTimeout: 60_000,
