@@ -11,6 +11,7 @@ export default defineConfig({
       "scripts/**/*.test.ts",
       "deploy/**/*.test.ts",
       "templates/**/*.test.ts",
+      "docs/**/*.test.ts",
     ],
     pool: "forks",
     testTimeout: 60_000,
