@@ -10,6 +10,8 @@ export default defineConfig({
       "packages/web/e2e/**/*.test.ts",
       "scripts/**/*.test.ts",
       "deploy/**/*.test.ts",
+      "templates/**/*.test.ts",
+      "docs/**/*.test.ts",
     ],
     pool: "forks",
     testTimeout: 60_000,
