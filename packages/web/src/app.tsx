@@ -1,4 +1,5 @@
 import type { ReactElement } from "react";
+import { AccessTokensPage } from "./account/access-tokens-page.js";
 import { ClusterPage } from "./clusters/cluster-page.js";
 import { ClustersPage } from "./clusters/clusters-page.js";
 import { EmptyState } from "./components/empty-state.js";
@@ -36,6 +37,11 @@ const PAGES: readonly { pattern: string; render: (params: Record<string, string>
   { pattern: "/policies/:id", render: (p) => <PolicyEditorPage id={p.id!} /> },
 ];
 
+/** Pages every role may open (their own account). */
+const ACCOUNT_PAGES: readonly { pattern: string; render: () => ReactElement }[] = [
+  { pattern: "/account/tokens", render: () => <AccessTokensPage /> },
+];
+
 function Layout() {
   const session = useSession();
   const { path } = useLocation();
@@ -68,6 +74,9 @@ function Layout() {
             ))}
         </nav>
         <div className="user">
+          <Link href="/account/tokens" aria-current={path === "/account/tokens" ? "page" : undefined}>
+            API tokens
+          </Link>
           <span title={session.user.email}>
             {session.user.name || session.user.email} <span className="muted">({session.user.role})</span>
           </span>
@@ -77,7 +86,9 @@ function Layout() {
         </div>
       </header>
       <main id="main" tabIndex={-1}>
-        {session.can("developer") ? (
+        {ACCOUNT_PAGES.some((page) => matchPath(page.pattern, path)) ? (
+          ACCOUNT_PAGES.find((page) => matchPath(page.pattern, path))!.render()
+        ) : session.can("developer") ? (
           <Page path={path} />
         ) : (
           <EmptyState title="Nothing to show for your role">

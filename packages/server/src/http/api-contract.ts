@@ -104,6 +104,11 @@ export interface ApiContract {
   "POST /api/v1/auth/logout": { response: null };
   "GET /api/v1/auth/session": { response: SessionView };
   "GET /api/v1/users/me/tokens": { response: { items: readonly Omit<ApiTokenRecord, "userId">[] } };
+  "POST /api/v1/users/me/tokens": {
+    body: { name: string };
+    response: Omit<ApiTokenRecord, "userId"> & { token: string };
+  };
+  "DELETE /api/v1/users/me/tokens/:id": { response: null };
   "GET /api/v1/clusters": { response: { items: readonly ClusterView[] } };
   "GET /api/v1/clusters/:id": { response: ClusterView };
   "GET /api/v1/clusters/:id/workloads": {
@@ -157,6 +162,8 @@ export const API_CONTRACT_ROUTES = [
   "POST /api/v1/auth/logout",
   "GET /api/v1/auth/session",
   "GET /api/v1/users/me/tokens",
+  "POST /api/v1/users/me/tokens",
+  "DELETE /api/v1/users/me/tokens/:id",
   "GET /api/v1/clusters",
   "GET /api/v1/clusters/:id",
   "GET /api/v1/clusters/:id/workloads",
