@@ -71,7 +71,7 @@ describe.each(DIALECTS)("sign-in, users, tokens and audit on %s", (dialect) => {
     const me = await expectJson<SessionBody>(await withSession("/api/v1/auth/session", session), 200);
     expect(me).toMatchObject({ user: { id: dev.id }, via: "session", csrfToken: session.csrfToken });
     expect((await withSession("/api/v1/findings", session)).status).toBe(200);
-    expect((await withSession("/api/v1/policies", session)).status).toBe(403);
+    expect((await withSession("/api/v1/webhooks", session)).status).toBe(403);
 
     const audit = await expectJson<{ items: Record<string, unknown>[] }>(
       await api.request("/api/v1/audit-events?limit=1"),
@@ -214,12 +214,12 @@ describe.each(DIALECTS)("sign-in, users, tokens and audit on %s", (dialect) => {
       201,
     );
     const bearer = { Authorization: `Bearer ${token}` };
-    expect((await api.request("/api/v1/policies", { as: "anonymous", headers: bearer })).status).toBe(403);
+    expect((await api.request("/api/v1/webhooks", { as: "anonymous", headers: bearer })).status).toBe(403);
     await expectJson(
       await api.request(`/api/v1/users/${dev.id}`, { method: "PATCH", json: { role: "maintainer" } }),
       200,
     );
-    expect((await api.request("/api/v1/policies", { as: "anonymous", headers: bearer })).status).toBe(200);
+    expect((await api.request("/api/v1/webhooks", { as: "anonymous", headers: bearer })).status).toBe(200);
 
     await expectJson(
       await api.request(`/api/v1/users/${dev.id}`, { method: "PATCH", json: { disabled: true } }),
