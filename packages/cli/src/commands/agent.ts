@@ -12,7 +12,7 @@ import { cacheDirOf, IMAGE_OPTIONS, IMAGE_OPTIONS_HELP, imageSourceOptions } fro
 
 export const AGENT_HELP = `Usage: vigil agent --server URL [--token-file FILE] [options]
 
-Run inside a cluster with its service account (see deploy/agent/): take the scans the server
+Run inside a cluster with its service account (see deploy/agent.yaml): take the scans the server
 queues for this agent's cluster, discover the running containers and either scan their images
 here (mode scan) or send what runs, with the pull credentials, for the server to scan (mode
 discover; the mode is set per agent on the server). Results wait on disk until the server

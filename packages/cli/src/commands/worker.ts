@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import { DatabaseConfigError, startWorker } from "@vigil/server";
 import { CliError } from "../cli-error.js";
-import { cacheDirOf, IMAGE_OPTIONS, imageSourceOptions } from "./image-options.js";
+import { cacheDirOf, IMAGE_OPTIONS, IMAGE_OPTIONS_HELP, imageSourceOptions } from "./image-options.js";
 import { QUEUE_OPTIONS, QUEUE_OPTIONS_HELP, queueOptionsOf, wholeNumber } from "./queue-options.js";
 
 export const WORKER_HELP = `Usage: vigil worker [options]
@@ -15,11 +15,11 @@ Options:
   --concurrency N         cluster scans at once in this worker (default 1)
   --images-per-scan N     image scans in flight within one cluster scan (default 2)
   --kubeconfig FILE       kubeconfig with the clusters' contexts (default: $KUBECONFIG or ~/.kube/config)
-  --cache-dir DIR         layer and image cache (default: $VIGIL_CACHE_DIR or ~/.cache/vigil)
-  --no-cache              read every layer, use no cache
-  --ca-file FILE          extra CA certificates (PEM) to trust for registries
-  --insecure-registry HOST  talk plain HTTP to HOST (repeatable)
+  --name NAME             this worker's name in the logs (default: a random id)
 ${QUEUE_OPTIONS_HELP}
+
+Images:
+${IMAGE_OPTIONS_HELP}
 
 Stops gracefully on SIGINT or SIGTERM: a running scan is marked interrupted and queued again.`;
 
