@@ -1,3 +1,4 @@
+import { quoteValue } from "../../../model/quote-value.js";
 import { debComparator } from "../../../version/deb/deb.js";
 import type { OsvAffected, OsvRecord } from "../../osv-record.js";
 import type { SyncProblem } from "../../source.js";
@@ -247,7 +248,7 @@ function convertSuite(
   } else if (status === "undetermined") {
     fixStatus = "undetermined";
   } else {
-    return { kind: "bad", reason: `status ${JSON.stringify(status)} is not resolved, open or undetermined` };
+    return { kind: "bad", reason: `status ${quoteValue(status)} is not resolved, open or undetermined` };
   }
   const nodsa = typeof suite.nodsa === "string" ? suite.nodsa : undefined;
   // The tracker writes nodsa_reason only for <no-dsa> notes that give one (postponed,
