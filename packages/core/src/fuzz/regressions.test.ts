@@ -20,6 +20,7 @@ import { buildElf } from "../extract/builtin/elf/test-support/elf-builder.js";
 import {
   createNpmPackageJsonExtractor,
   createNpmPackageLockExtractor,
+  createYarnLockExtractor,
 } from "../extract/builtin/npm/index.js";
 import { createRpmExtractor } from "../extract/builtin/rpm/index.js";
 import { createRustBinaryExtractor } from "../extract/builtin/rust-binary/index.js";
@@ -139,6 +140,22 @@ describe("fuzz regressions: a value nested thousands deep where a string belongs
 });
 
 describe("fuzz regressions: other crashes", () => {
+  // extract lang/yarn-lock (npm run fuzz, seed 455058589): yarn_v2_happy.lock, mutations
+  // [set a byte to 0, cut 1 byte] → a `patch:` range whose `%` is not followed by two hex digits
+  it("yarn berry: a patch: descriptor that is not percent-encoding is an issue, not a URIError", async () => {
+    const lock = [
+      "__metadata:",
+      "  version: 6",
+      "",
+      '"left-pad@patch:left-pad@npm%ZZ1.3.0#./fix.patch":',
+      "  version: 1.3.0",
+      '  resolution: "left-pad@patch:left-pad@npm%ZZ1.3.0#./fix.patch"',
+      "",
+    ].join("\n");
+    const result = await runExtractor(createYarnLockExtractor(), "/app/yarn.lock", Buffer.from(lock));
+    expect(result.issues.map((i) => [i.code, i.line])).toEqual([["yarn-lock-bad-name", 4]]);
+  });
+
   // advisory osv (JSON record): USN-6906-1.json, edits [copy, replace id with "\ud800"] → URIError
   it("OSV: an id with an unpaired surrogate is a problem, not a URIError", async () => {
     const record = JSON.stringify({ id: "\ud800", modified: "2024-01-01T00:00:00Z" });
