@@ -165,6 +165,24 @@ describe("fuzz regressions: other crashes", () => {
     ]);
   });
 
+  // advisory alpine-secdb (npm run fuzz, seed 455058589): edge/community.json, edits [replace
+  // pkg.name with "\ud800"] → URIError building the package URL. The Debian tracker built its
+  // package URLs the same way from its keys: fixed with it.
+  it("alpine secdb and Debian tracker: a package name with an unpaired surrogate is a problem", async () => {
+    const secdb = JSON.stringify({
+      distroversion: "v3.20",
+      reponame: "main",
+      packages: [{ pkg: { name: "\ud800", secfixes: { "1.0-r0": ["CVE-2024-0001"] } } }],
+    });
+    const alpine = await syncOf(createAlpineSecdbSource(), "main.json", secdb);
+    expect(reasons(alpine)).toEqual(["pkg.name is not text (an unpaired surrogate); skipped"]);
+    const tracker = JSON.stringify({
+      "\ud800": { "CVE-2024-0001": { releases: { bookworm: { status: "open", urgency: "low" } } } },
+    });
+    const debian = await syncOf(createDebianTrackerSource(), "tracker.json", tracker);
+    expect(reasons(debian)).toEqual(["the package name is not text (an unpaired surrogate); skipped"]);
+  });
+
   // image archive TarIndex (random tar headers): size field "!" → RangeError from createReadStream
   it("image archive: a size field that is no number is a LocalSourceError", async () => {
     const header = tarHeader({ name: "manifest.json" }, 0, "0");

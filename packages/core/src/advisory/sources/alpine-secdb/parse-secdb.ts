@@ -2,6 +2,7 @@ import { quoteValue } from "../../../model/quote-value.js";
 import { apkComparator } from "../../../version/apk/apk.js";
 import type { SyncProblem } from "../../source.js";
 import { isCveId, isVulnerabilityId } from "../shared/vulnerability-id.js";
+import { isWellFormedText } from "../shared/well-formed-text.js";
 
 /**
  * One secfixes statement: in Alpine `release`, the package built from origin `name` fixed
@@ -96,6 +97,10 @@ export function parseSecdbDocument(document: unknown, context: SecdbContext): Pa
       return;
     }
     const name = pkg.name.trim();
+    if (!isWellFormedText(name)) {
+      problems.push({ location: where, reason: "pkg.name is not text (an unpaired surrogate); skipped" });
+      return;
+    }
     if (pkg.secfixes === undefined || pkg.secfixes === null) return;
     if (!isObject(pkg.secfixes)) {
       problems.push({ location: where, reason: `secfixes of ${name} is not an object; skipped` });

@@ -3,6 +3,7 @@ import { debComparator } from "../../../version/deb/deb.js";
 import type { OsvAffected, OsvRecord } from "../../osv-record.js";
 import type { SyncProblem } from "../../source.js";
 import { isCveId } from "../shared/vulnerability-id.js";
+import { isWellFormedText } from "../shared/well-formed-text.js";
 import { DEBIAN_UNNUMBERED_SUITES } from "./releases.js";
 import { highestUrgency, normalizeUrgency } from "./urgency.js";
 
@@ -110,6 +111,13 @@ export function convertTrackerData(
     if (++converted % 1024 === 0) signal?.throwIfAborted();
     const issues = data[name];
     delete data[name];
+    if (!isWellFormedText(name)) {
+      problems.push({
+        location: `${location}#${quoteValue(name)}`,
+        reason: "the package name is not text (an unpaired surrogate); skipped",
+      });
+      continue;
+    }
     if (!isObject(issues)) {
       problems.push({
         location: `${location}#${name}`,
