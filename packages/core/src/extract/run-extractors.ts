@@ -81,7 +81,8 @@ export async function extractLayer(options: ExtractLayerOptions): Promise<LayerI
       const result = await runOne(extractor, path, content, info, options.signal);
       for (const pkg of result.packages) packages.push({ ...pkg, foundBy: extractor.name });
       if (result.osFacts) osFacts.push(...result.osFacts);
-      for (const found of result.issues) issues.push(locate(found, extractor.name, layerDigest, path));
+      for (const found of capIssues(result.issues))
+        issues.push(locate(found, extractor.name, layerDigest, path));
     }
     return { path, kind: "file", packages, osFacts } satisfies LayerFileRecord;
   };
@@ -141,7 +142,7 @@ export async function extractLayer(options: ExtractLayerOptions): Promise<LayerI
           ranges: again.ranges,
         });
       }
-      for (const { extractor, issue: problem } of found.issues)
+      for (const { extractor, issue: problem } of capRangeIssues(found.issues))
         issues.push(locate(problem, extractor, layerDigest, entry.path));
       files.push({ path: entry.path, kind: "file", packages: found.packages, osFacts: found.osFacts });
       continue;
@@ -179,7 +180,7 @@ export async function extractLayer(options: ExtractLayerOptions): Promise<LayerI
         packages: [...record.packages, ...result.packages],
         osFacts: [...record.osFacts, ...result.osFacts],
       };
-      for (const { extractor, issue: found } of result.issues) {
+      for (const { extractor, issue: found } of capRangeIssues(result.issues)) {
         issues.push(locate(found, extractor, layerDigest, record.path));
       }
     }
@@ -288,6 +289,43 @@ async function runOne(
       ],
     };
   }
+}
+
+/**
+ * Issues one extractor may record for one file; one more then says how many were left out. A
+ * damaged database can yield an issue for every few bytes (an NDB slot is 16): a person needs
+ * the first ones and the count, and what a scan keeps and stores must stay bounded.
+ */
+export const MAX_ISSUES_PER_FILE = 100;
+
+function capIssues(found: readonly ExtractorIssue[]): readonly ExtractorIssue[] {
+  if (found.length <= MAX_ISSUES_PER_FILE) return found;
+  return [...found.slice(0, MAX_ISSUES_PER_FILE), issuesLeftOut(found.length - MAX_ISSUES_PER_FILE)];
+}
+
+function capRangeIssues<T extends { readonly extractor: string; readonly issue: ExtractorIssue }>(
+  found: readonly T[],
+): { readonly extractor: string; readonly issue: ExtractorIssue }[] {
+  const kept: { readonly extractor: string; readonly issue: ExtractorIssue }[] = [];
+  const counts = new Map<string, number>();
+  for (const item of found) {
+    const count = (counts.get(item.extractor) ?? 0) + 1;
+    counts.set(item.extractor, count);
+    if (count <= MAX_ISSUES_PER_FILE) kept.push(item);
+  }
+  for (const [extractor, count] of counts) {
+    if (count > MAX_ISSUES_PER_FILE)
+      kept.push({ extractor, issue: issuesLeftOut(count - MAX_ISSUES_PER_FILE) });
+  }
+  return kept;
+}
+
+function issuesLeftOut(count: number): ExtractorIssue {
+  return {
+    severity: "warning",
+    code: "issues-not-listed",
+    message: `${count} more issues in this file are not listed (at most ${MAX_ISSUES_PER_FILE} per extractor and file)`,
+  };
 }
 
 function locate(found: ExtractorIssue, source: string, layerDigest: string, path: string): LocatedIssue {

@@ -1,4 +1,4 @@
-import { Readable, Transform, type TransformCallback } from "node:stream";
+import { Readable, type Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import * as zlib from "node:zlib";
 import { Decompress as FzstdDecompress } from "fzstd";
@@ -33,36 +33,34 @@ const nativeZstd: ZstdFactory | undefined =
         })
     : undefined;
 
-/** A Transform around fzstd's streaming decoder; an incomplete frame at the end is an error. */
-function createFzstdTransform(): Transform {
+/**
+ * Input bytes handed to fzstd at a time. fzstd decodes every whole block of what it is given
+ * and hands out the output at once, with no way to pause: one 64 KiB network chunk of a zstd
+ * bomb (an RLE block is 4 bytes for 128 KiB of output) would be gigabytes before anyone counts
+ * them. Fed 256 bytes at a time, one step yields at most about 8 MiB, and the consumer (which
+ * counts against the uncompressed limit) pulls between steps.
+ */
+const FZSTD_STEP = 256;
+
+/** fzstd's streaming decoder as a pull-driven generator; an incomplete frame at the end is an error. */
+async function* fzstdDecompress(compressed: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
   let pending: Buffer[] = [];
   const decoder = new FzstdDecompress((chunk) => {
     pending.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
   });
-  const flushPending = (stream: Transform) => {
-    for (const c of pending) stream.push(c);
+  const drain = () => {
+    const out = pending;
     pending = [];
+    return out;
   };
-  return new Transform({
-    transform(chunk: Buffer, _enc, callback: TransformCallback) {
-      try {
-        decoder.push(chunk);
-        flushPending(this);
-        callback();
-      } catch (error) {
-        callback(toZstdError(error));
-      }
-    },
-    flush(callback: TransformCallback) {
-      try {
-        decoder.push(new Uint8Array(0), true);
-        flushPending(this);
-        callback();
-      } catch (error) {
-        callback(toZstdError(error));
-      }
-    },
-  });
+  for await (const chunk of compressed) {
+    for (let at = 0; at < chunk.length; at += FZSTD_STEP) {
+      decoder.push(chunk.subarray(at, at + FZSTD_STEP));
+      if (pending.length > 0) yield* drain();
+    }
+  }
+  decoder.push(new Uint8Array(0), true);
+  yield* drain();
 }
 
 function toZstdError(error: unknown): Error {
@@ -133,10 +131,17 @@ export async function* decompressLayer(blob: AsyncIterable<Buffer>): AsyncGenera
     yield* whole();
     return;
   }
+  if (compression === "zstd" && nativeZstd === undefined) {
+    try {
+      yield* fzstdDecompress(whole());
+    } catch (error) {
+      if (sourceError !== undefined) throw sourceError;
+      throw error instanceof LayerError ? error : toZstdError(error);
+    }
+    return;
+  }
   const decoder: Transform =
-    compression === "gzip"
-      ? zlib.createGunzip({ chunkSize: CHUNK_SIZE })
-      : (nativeZstd ?? createFzstdTransform)();
+    compression === "gzip" ? zlib.createGunzip({ chunkSize: CHUNK_SIZE }) : nativeZstd!();
   const source = Readable.from(whole(), { objectMode: false, highWaterMark: CHUNK_SIZE });
   let failure: unknown;
   const done = pipeline(source, decoder).catch((error: unknown) => {

@@ -5,4 +5,5 @@ export * from "./layer-inventory.js";
 export * from "./match.js";
 export * from "./os-info.js";
 export * from "./package.js";
+export * from "./quote-value.js";
 export * from "./running-container.js";

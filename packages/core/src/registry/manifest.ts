@@ -1,4 +1,5 @@
 import type { Descriptor, ImageConfig, Platform } from "../model/image.js";
+import { quoteValue } from "../model/quote-value.js";
 import { parseDigest } from "./digest.js";
 import { ManifestInvalidError, UnsupportedManifestError } from "./errors.js";
 import {
@@ -171,10 +172,7 @@ export function parseManifest(bytes: Uint8Array, options: ParseManifestOptions):
     );
   }
   if (json.schemaVersion !== 2) {
-    throw new ManifestInvalidError(
-      where,
-      `schemaVersion is ${JSON.stringify(json.schemaVersion)}, expected 2`,
-    );
+    throw new ManifestInvalidError(where, `schemaVersion is ${quoteValue(json.schemaVersion)}, expected 2`);
   }
   const annotations = stringMap(json.annotations, where, "annotations");
   if (isIndexMediaType(mediaType)) {

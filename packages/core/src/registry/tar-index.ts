@@ -2,6 +2,7 @@ import { createReadStream } from "node:fs";
 import { type FileHandle, open } from "node:fs/promises";
 import { posix } from "node:path";
 import { Readable } from "node:stream";
+import { decodeTarHeader, isZeroBlock, parsePaxRecords } from "../layer/tar-header.js";
 import { LocalSourceError } from "./errors.js";
 
 /**
@@ -27,50 +28,16 @@ export interface TarMember {
 const BLOCK = 512;
 const MAX_META_BYTES = 1024 * 1024;
 
+/** The text of a GNU long name record, up to its NUL. */
+function cString(data: Buffer): string {
+  const nul = data.indexOf(0);
+  return data.toString("utf8", 0, nul >= 0 ? nul : data.length);
+}
+
 /** Normalize a member path: `./a//b/` → `a/b`. */
 export function normalizeMemberName(name: string): string {
   const n = posix.normalize(`/${name}`).slice(1);
   return n.endsWith("/") ? n.slice(0, -1) : n;
-}
-
-function readString(block: Buffer, start: number, length: number): string {
-  const slice = block.subarray(start, start + length);
-  const nul = slice.indexOf(0);
-  return slice.subarray(0, nul >= 0 ? nul : slice.length).toString("utf8");
-}
-
-function readNumber(block: Buffer, start: number, length: number): number {
-  const slice = block.subarray(start, start + length);
-  if (slice[0]! & 0x80) {
-    // GNU base-256: big-endian binary with the top bit of the first byte set.
-    let value = slice[0]! & 0x7f;
-    for (let i = 1; i < slice.length; i++) value = value * 256 + slice[i]!;
-    return value;
-  }
-  const text = slice.toString("ascii").replace(/\0.*$/s, "").trim();
-  return text === "" ? 0 : Number.parseInt(text, 8);
-}
-
-function checksumOk(block: Buffer): boolean {
-  let sum = 0;
-  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 32 : block[i]!;
-  return sum === readNumber(block, 148, 8);
-}
-
-function parsePax(data: Buffer): Record<string, string> {
-  const out: Record<string, string> = {};
-  let pos = 0;
-  while (pos < data.length) {
-    const space = data.indexOf(0x20, pos);
-    if (space < 0) break;
-    const length = Number.parseInt(data.subarray(pos, space).toString("ascii"), 10);
-    if (!Number.isFinite(length) || length <= 0) break;
-    const record = data.subarray(space + 1, pos + length - 1).toString("utf8");
-    const eq = record.indexOf("=");
-    if (eq > 0) out[record.slice(0, eq)] = record.slice(eq + 1);
-    pos += length;
-  }
-  return out;
 }
 
 /** An indexed tar archive; members are read as byte ranges of the file. */
@@ -96,7 +63,7 @@ export class TarIndex {
       let pos = 0;
       let longName: string | undefined;
       let longLink: string | undefined;
-      let pax: Record<string, string> = {};
+      const pax = new Map<string, string>();
       const readAt = async (buffer: Buffer, length: number, at: number): Promise<void> => {
         const { bytesRead } = await handle.read(buffer, 0, length, at);
         if (bytesRead !== length) {
@@ -105,52 +72,61 @@ export class TarIndex {
       };
       while (pos + BLOCK <= fileSize) {
         await readAt(block, BLOCK, pos);
-        if (block.every((b) => b === 0)) break; // end-of-archive marker
-        if (!checksumOk(block)) {
-          throw new LocalSourceError(path, `it is not a tar archive (bad header checksum at byte ${pos})`);
+        if (isZeroBlock(block)) break; // end-of-archive marker
+        const header = decodeTarHeader(block);
+        if ("problem" in header) {
+          throw new LocalSourceError(path, `it is not a tar archive (${header.problem} at byte ${pos})`);
         }
-        const size = readNumber(block, 124, 12);
-        const typeflag = String.fromCharCode(block[156]!);
+        const { size, typeFlag } = header;
         const dataOffset = pos + BLOCK;
-        const next = dataOffset + Math.ceil(size / BLOCK) * BLOCK;
         if (dataOffset + size > fileSize) {
           throw new LocalSourceError(
             path,
             `the tar archive is truncated (member at byte ${pos} runs past the end)`,
           );
         }
-        if (typeflag === "x" || typeflag === "L" || typeflag === "K") {
+        const next = dataOffset + Math.ceil(size / BLOCK) * BLOCK;
+        if (typeFlag === "x" || typeFlag === "L" || typeFlag === "K") {
           if (size > MAX_META_BYTES)
             throw new LocalSourceError(path, `an oversized tar metadata record at byte ${pos}`);
           const data = Buffer.alloc(size);
           await readAt(data, size, dataOffset);
-          if (typeflag === "x") pax = { ...pax, ...parsePax(data) };
-          else if (typeflag === "L") longName = readString(data, 0, size);
-          else longLink = readString(data, 0, size);
+          if (typeFlag === "x") {
+            const records = parsePaxRecords(data);
+            if ("problem" in records) {
+              throw new LocalSourceError(path, `a bad PAX header at byte ${pos}: ${records.problem}`);
+            }
+            for (const [key, value] of records) pax.set(key, value);
+          } else if (typeFlag === "L") longName = cString(data);
+          else longLink = cString(data);
           pos = next;
           continue;
         }
-        if (typeflag === "g") {
+        if (typeFlag === "g") {
           pos = next;
           continue;
         }
-        const magic = block.subarray(257, 263).toString("latin1");
-        const prefix = magic === "ustar\0" ? readString(block, 345, 155) : "";
-        const rawName =
-          pax.path ??
-          longName ??
-          (prefix ? `${prefix}/${readString(block, 0, 100)}` : readString(block, 0, 100));
-        const rawLink = pax.linkpath ?? longLink ?? readString(block, 157, 100);
-        const realSize = pax.size !== undefined ? Number(pax.size) : size;
+        const rawName = pax.get("path") ?? longName ?? header.name;
+        const rawLink = pax.get("linkpath") ?? longLink ?? header.linkName;
+        const paxSize = pax.get("size");
+        // A PAX size replaces the header's (which may be 0 or truncated for files over 8 GiB);
+        // it is held to the same rules: a whole number of bytes that the file really holds.
+        const realSize = paxSize !== undefined ? Number(paxSize) : size;
+        if (!Number.isSafeInteger(realSize) || realSize < 0 || dataOffset + realSize > fileSize) {
+          throw new LocalSourceError(
+            path,
+            `the tar archive is truncated or corrupt (member at byte ${pos} declares ${paxSize} bytes)`,
+          );
+        }
         const name = normalizeMemberName(rawName);
         const type =
-          typeflag === "0" || typeflag === "\0" || typeflag === "7"
+          typeFlag === "0" || typeFlag === "7"
             ? "file"
-            : typeflag === "5"
+            : typeFlag === "5"
               ? "directory"
-              : typeflag === "2"
+              : typeFlag === "2"
                 ? "symlink"
-                : typeflag === "1"
+                : typeFlag === "1"
                   ? "hardlink"
                   : "other";
         const target =
@@ -162,10 +138,10 @@ export class TarIndex {
               ? normalizeMemberName(rawLink)
               : undefined;
         members.set(name, { name, offset: dataOffset, size: realSize, type, ...(target ? { target } : {}) });
-        pos = pax.size !== undefined ? dataOffset + Math.ceil(realSize / BLOCK) * BLOCK : next;
+        pos = paxSize !== undefined ? dataOffset + Math.ceil(realSize / BLOCK) * BLOCK : next;
         longName = undefined;
         longLink = undefined;
-        pax = {};
+        pax.clear();
       }
       return new TarIndex(path, fileSize, members);
     } finally {

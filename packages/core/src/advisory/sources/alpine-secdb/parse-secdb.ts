@@ -1,6 +1,8 @@
+import { quoteValue } from "../../../model/quote-value.js";
 import { apkComparator } from "../../../version/apk/apk.js";
 import type { SyncProblem } from "../../source.js";
 import { isCveId, isVulnerabilityId } from "../shared/vulnerability-id.js";
+import { isWellFormedText } from "../shared/well-formed-text.js";
 
 /**
  * One secfixes statement: in Alpine `release`, the package built from origin `name` fixed
@@ -73,7 +75,7 @@ export function parseSecdbDocument(document: unknown, context: SecdbContext): Pa
     release = context.release;
   } else {
     throw new SecdbFormatError(
-      `${location} names no Alpine release (distroversion ${JSON.stringify(document.distroversion)}); ` +
+      `${location} names no Alpine release (distroversion ${quoteValue(document.distroversion)}); ` +
         "read it from a <release>/<repository>.json layout or fix the file",
     );
   }
@@ -95,6 +97,10 @@ export function parseSecdbDocument(document: unknown, context: SecdbContext): Pa
       return;
     }
     const name = pkg.name.trim();
+    if (!isWellFormedText(name)) {
+      problems.push({ location: where, reason: "pkg.name is not text (an unpaired surrogate); skipped" });
+      return;
+    }
     if (pkg.secfixes === undefined || pkg.secfixes === null) return;
     if (!isObject(pkg.secfixes)) {
       problems.push({ location: where, reason: `secfixes of ${name} is not an object; skipped` });
@@ -144,7 +150,7 @@ export function parseSecdbDocument(document: unknown, context: SecdbContext): Pa
  * line names no usable id (`CVE-46838`, `CVE-2021-35940.patch`).
  */
 function idsOf(text: unknown): readonly string[] | string {
-  if (typeof text !== "string") return `entry ${JSON.stringify(text)} is not a string`;
+  if (typeof text !== "string") return `entry ${quoteValue(text)} is not a string`;
   const words = text.trim().split(/\s+/);
   const first = words[0] ?? "";
   // `CVE` alone, or a CVE id with `?` for the digits not known yet.

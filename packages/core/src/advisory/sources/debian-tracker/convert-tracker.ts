@@ -1,7 +1,9 @@
+import { quoteValue } from "../../../model/quote-value.js";
 import { debComparator } from "../../../version/deb/deb.js";
 import type { OsvAffected, OsvRecord } from "../../osv-record.js";
 import type { SyncProblem } from "../../source.js";
 import { isCveId } from "../shared/vulnerability-id.js";
+import { isWellFormedText } from "../shared/well-formed-text.js";
 import { DEBIAN_UNNUMBERED_SUITES } from "./releases.js";
 import { highestUrgency, normalizeUrgency } from "./urgency.js";
 
@@ -109,6 +111,13 @@ export function convertTrackerData(
     if (++converted % 1024 === 0) signal?.throwIfAborted();
     const issues = data[name];
     delete data[name];
+    if (!isWellFormedText(name)) {
+      problems.push({
+        location: `${location}#${quoteValue(name)}`,
+        reason: "the package name is not text (an unpaired surrogate); skipped",
+      });
+      continue;
+    }
     if (!isObject(issues)) {
       problems.push({
         location: `${location}#${name}`,
@@ -247,7 +256,7 @@ function convertSuite(
   } else if (status === "undetermined") {
     fixStatus = "undetermined";
   } else {
-    return { kind: "bad", reason: `status ${JSON.stringify(status)} is not resolved, open or undetermined` };
+    return { kind: "bad", reason: `status ${quoteValue(status)} is not resolved, open or undetermined` };
   }
   const nodsa = typeof suite.nodsa === "string" ? suite.nodsa : undefined;
   // The tracker writes nodsa_reason only for <no-dsa> notes that give one (postponed,

@@ -1,3 +1,4 @@
+import { quoteValue } from "../../../model/quote-value.js";
 import type { SyncItem, SyncProblem } from "../../source.js";
 import { isCveId } from "../shared/vulnerability-id.js";
 
@@ -46,18 +47,18 @@ export function parseKevCatalog(document: unknown, location: string): ParsedKev 
     if (cve === undefined || !isCveId(cve)) {
       problems.push({
         location: where,
-        reason: `cveID ${JSON.stringify(entry.cveID)} is not a CVE id; skipped`,
+        reason: `cveID ${quoteValue(entry.cveID)} is not a CVE id; skipped`,
       });
       return;
     }
     const problem = (reason: string) =>
       problems.push({ id: cve, location: where, reason: `${cve}: ${reason}; skipped` });
     if (!isIsoDate(entry.dateAdded)) {
-      problem(`dateAdded ${JSON.stringify(entry.dateAdded)} is not a YYYY-MM-DD date`);
+      problem(`dateAdded ${quoteValue(entry.dateAdded)} is not a YYYY-MM-DD date`);
       return;
     }
     if (entry.dueDate !== undefined && !isIsoDate(entry.dueDate)) {
-      problem(`dueDate ${JSON.stringify(entry.dueDate)} is not a YYYY-MM-DD date`);
+      problem(`dueDate ${quoteValue(entry.dueDate)} is not a YYYY-MM-DD date`);
       return;
     }
     if (seen.has(cve)) {

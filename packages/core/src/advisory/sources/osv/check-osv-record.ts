@@ -53,7 +53,8 @@ export function isOsvTimestamp(text: string): boolean {
  * Deliberate differences from the schema, each because real records or future schema
  * versions would otherwise be thrown away for a detail matching does not use:
  * - timestamps may carry any UTC offset, not only `Z` (real PyPI records use `+00:00`);
- * - an `id` need only be a non-empty string without spaces or control characters: its
+ * - an `id` need only be a non-empty string without spaces, control characters or unpaired
+ *   surrogates (`"\ud800"` is valid JSON but no text, and cannot be put in a URL): its
  *   database prefix is not checked against the schema's list, which grows with each database;
  * - range types other than GIT, SEMVER and ECOSYSTEM are kept (matching skips them), and the
  *   commit hashes of GIT ranges are not checked (matching skips GIT ranges; real PyPI records
@@ -74,8 +75,8 @@ export function checkOsvRecord(value: unknown): OsvCheck {
   }
   const id = value.id;
   if (id === undefined) issue("id", "missing");
-  else if (typeof id !== "string" || id.length === 0 || /[\s\p{Cc}]/u.test(id)) {
-    issue("id", "must be a non-empty string without spaces or control characters");
+  else if (typeof id !== "string" || id.length === 0 || /[\s\p{Cc}\p{Cs}]/u.test(id)) {
+    issue("id", "must be a non-empty string without spaces, control characters or unpaired surrogates");
   }
   if (value.modified === undefined) issue("modified", "missing");
   for (const field of ["modified", "published", "withdrawn"] as const) {

@@ -37,7 +37,26 @@ export interface ReadLocationInput {
   readonly location: string;
   readonly fetch: SourceFetch;
   readonly signal?: AbortSignal;
+  /**
+   * Most bytes {@link readLocationText} holds, after gzip is undone: the guard against a
+   * decompression bomb (a few MB of gzip that expand to gigabytes). Default
+   * {@link MAX_LOCATION_TEXT_BYTES}.
+   */
+  readonly maxBytes?: number;
 }
+
+/**
+ * The default most bytes of a location read whole: 256 MiB, over three times the largest real
+ * source read whole (the Debian security tracker's JSON, about 70 MB), and below the longest
+ * string V8 can make (about 512 MiB), which would otherwise fail with an error of its own.
+ */
+export const MAX_LOCATION_TEXT_BYTES = 256 * 1024 ** 2;
+
+/**
+ * The longest line {@link readLocationLines} accepts: line-based sources have short lines (an
+ * EPSS row is about 40 bytes), so a longer one is a damaged or hostile file, not data.
+ */
+export const MAX_LOCATION_LINE_CHARS = 1024 * 1024;
 
 /** True when the location is read over HTTP(S) rather than from the local filesystem. */
 export function isRemoteLocation(location: string): boolean {
@@ -126,9 +145,16 @@ export async function* readDecodedChunks(input: ReadLocationInput): AsyncGenerat
 export async function readLocationText(input: ReadLocationInput): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
+  const maxBytes = input.maxBytes ?? MAX_LOCATION_TEXT_BYTES;
   for await (const chunk of readDecodedChunks(input)) {
     chunks.push(chunk);
     size += chunk.length;
+    if (size > maxBytes) {
+      throw new SourceReadError(
+        input.location,
+        `${input.location} holds more than ${maxBytes} bytes (once gzip is undone), over the limit for a source read whole; nothing was imported`,
+      );
+    }
   }
   // Concatenate once, then let the chunks go before decoding, so that at most the bytes and
   // the text exist together (large sources such as the Debian tracker are ~70 MB).
@@ -153,6 +179,12 @@ export async function* readLocationLines(input: ReadLocationInput): AsyncGenerat
     const text = carry + decoder.write(chunk);
     const parts = text.split("\n");
     carry = parts.pop() ?? "";
+    if (carry.length > MAX_LOCATION_LINE_CHARS) {
+      throw new SourceReadError(
+        input.location,
+        `line ${line + parts.length + 1} of ${input.location} is longer than ${MAX_LOCATION_LINE_CHARS} characters: not a line of this format; nothing was imported`,
+      );
+    }
     for (const part of parts) {
       line++;
       yield { text: stripLineEnd(line === 1 ? stripBom(part) : part), line };

@@ -1,4 +1,5 @@
 import type { ExtractedPackage } from "../../../model/package.js";
+import { quoteValue } from "../../../model/quote-value.js";
 import type { ExtractorInput, ExtractorIssue, ExtractorResult, WholeFileExtractor } from "../../extractor.js";
 import { parseJsonContent } from "./parse-json-content.js";
 
@@ -66,7 +67,7 @@ function extractComposer({ content }: ExtractorInput): ExtractorResult {
       issues.push({
         severity: "error",
         code: "composer-bad-name",
-        message: `${record} has no "vendor/package" name (${JSON.stringify(name) ?? "missing"})`,
+        message: `${record} has no "vendor/package" name (${name === undefined ? "missing" : quoteValue(name)})`,
         record,
       });
       return;

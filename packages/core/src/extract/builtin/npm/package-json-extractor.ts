@@ -1,3 +1,4 @@
+import { quoteValue } from "../../../model/quote-value.js";
 import type { ExtractorInput, ExtractorIssue, ExtractorResult, WholeFileExtractor } from "../../extractor.js";
 import { isNpmName, isObject, npmLicense, npmPackage } from "./npm-package.js";
 import { parseJsonFile } from "./parse-json.js";
@@ -63,7 +64,7 @@ function extractPackageJson({ path, content }: ExtractorInput): ExtractorResult 
   if (!isNpmName(name)) {
     return {
       packages: [],
-      issues: [problem("npm-package-json-bad-name", `has an invalid name ${JSON.stringify(name)}`)],
+      issues: [problem("npm-package-json-bad-name", `has an invalid name ${quoteValue(name)}`)],
     };
   }
   if (typeof version !== "string" || version.trim() === "") {
@@ -72,7 +73,7 @@ function extractPackageJson({ path, content }: ExtractorInput): ExtractorResult 
       issues: [
         problem(
           "npm-package-json-bad-version",
-          `${name} has an invalid version ${JSON.stringify(version)}`,
+          `${name} has an invalid version ${quoteValue(version)}`,
           name,
         ),
       ],

@@ -1,4 +1,5 @@
 import type { ExtractedPackage } from "../../../model/package.js";
+import { quoteValue } from "../../../model/quote-value.js";
 import type { ExtractorInput, ExtractorIssue, ExtractorResult, WholeFileExtractor } from "../../extractor.js";
 import { isNpmName, isObject, isRegistryVersion, npmLicense, npmPackage } from "./npm-package.js";
 import { lineOfKey, parseJsonFile } from "./parse-json.js";
@@ -54,7 +55,7 @@ function extractPackageLock({ content }: ExtractorInput): ExtractorResult {
       lockIssue(
         "error",
         "npm-lock-unknown-version",
-        `has lockfileVersion ${JSON.stringify(version) ?? "(none)"}, not 1, 2 or 3 with its package list; nothing read`,
+        `has lockfileVersion ${version === undefined ? "(none)" : quoteValue(version)}, not 1, 2 or 3 with its package list; nothing read`,
         lineOfKey(text, "lockfileVersion") ?? 1,
       ),
     );

@@ -1,5 +1,6 @@
 import { isMap, isScalar, LineCounter, parseAllDocuments, type YAMLMap } from "yaml";
 import type { ExtractedPackage } from "../../../model/package.js";
+import { quoteValue } from "../../../model/quote-value.js";
 import type { ExtractorInput, ExtractorIssue, ExtractorResult, WholeFileExtractor } from "../../extractor.js";
 import { isNpmName, isRegistryVersion, npmPackage } from "./npm-package.js";
 import { isProjectLockfile } from "./package-lock-extractor.js";
@@ -69,7 +70,7 @@ function extractPnpmLock({ content }: ExtractorInput): ExtractorResult {
       issues.push({
         severity: "error",
         code: "pnpm-lock-unknown-version",
-        message: `pnpm-lock.yaml has lockfileVersion ${declared === undefined ? "(none)" : JSON.stringify(declared)}, not 5, 6 or 9; nothing read`,
+        message: `pnpm-lock.yaml has lockfileVersion ${declared === undefined ? "(none)" : quoteValue(declared)}, not 5, 6 or 9; nothing read`,
         line: lineOf(isScalar(pair?.key) ? pair.key.range?.[0] : undefined) ?? 1,
       });
       continue;

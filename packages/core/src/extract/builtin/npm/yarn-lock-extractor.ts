@@ -105,8 +105,15 @@ function readBerry(text: string): ExtractorResult {
     let { name, range } = splitDescriptor(descriptor);
     // `name@patch:name@npm%3A1.2.3#<patch>`: the patched package is the one inside; its own
     // `npm:` entry, when the lockfile has one too, is the same package, listed once.
-    if (range.startsWith("patch:"))
-      ({ name, range } = splitDescriptor(decodeURIComponent(range.slice(6).split("#")[0]!)));
+    if (range.startsWith("patch:")) {
+      const patched = decodePatched(range);
+      if (patched === undefined) {
+        const what = `entry ${key} has a patch: descriptor that is not valid percent-encoding`;
+        issues.push(entryIssue("yarn-lock-bad-name", what, line, key));
+        continue;
+      }
+      ({ name, range } = splitDescriptor(patched));
+    }
     if (LOCAL_PROTOCOLS.some((p) => range.startsWith(p))) continue;
     if (!isNpmName(name)) {
       issues.push(entryIssue("yarn-lock-bad-name", `entry ${key} has no valid package name`, line, key));
@@ -118,6 +125,15 @@ function readBerry(text: string): ExtractorResult {
     }
   }
   return { packages, issues };
+}
+
+/** The descriptor a `patch:` range wraps (`patch:name@npm%3A1.2.3#…` → `name@npm:1.2.3`), if it decodes. */
+function decodePatched(range: string): string | undefined {
+  try {
+    return decodeURIComponent(range.slice(6).split("#")[0]!);
+  } catch {
+    return undefined; // a `%` not followed by two hex digits: URIError
+  }
 }
 
 /**

@@ -17,7 +17,7 @@
  * The key is the 4-byte header number, the data is the header blob. Every page is visited at
  * most once, so chains that loop are reported instead of followed.
  */
-import type { HeaderBlob, HeaderBlobsResult, ReadProblem } from "./header-blobs.js";
+import { type HeaderBlob, type HeaderBlobsResult, ProblemList, type ReadProblem } from "./header-blobs.js";
 
 /** Berkeley DB hash magic; found at byte 12 in either byte order. */
 export const BDB_HASH_MAGIC = 0x061561;
@@ -49,7 +49,7 @@ export function isBdbHash(bytes: Buffer): boolean {
 
 /** Every header blob of a BerkeleyDB hash `Packages` file. */
 export function readBdbPackages(bytes: Buffer): HeaderBlobsResult {
-  const problems: ReadProblem[] = [];
+  const problems = new ProblemList();
   const db = openBdb(bytes);
   if ("problem" in db) return { blobs: [], problems: [db.problem] };
   if (db.lastPage >= db.filePages) {
@@ -97,7 +97,7 @@ export function readBdbPackages(bytes: Buffer): HeaderBlobsResult {
       pageNo = db.u32(base + 16);
     }
   }
-  return { blobs, problems };
+  return { blobs, problems: problems.list() };
 }
 
 interface BdbFile {
@@ -178,7 +178,7 @@ function readHashPage(
   page: PageContext,
   blobs: HeaderBlob[],
   seenHeaders: Set<number>,
-  problems: ReadProblem[],
+  problems: ProblemList,
 ): void {
   const { pageNo, base } = page;
   const entries = db.u16(base + 20);

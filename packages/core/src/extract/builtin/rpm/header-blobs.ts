@@ -34,3 +34,35 @@ export interface HeaderBlobsResult {
   readonly blobs: readonly HeaderBlob[];
   readonly problems: readonly ReadProblem[];
 }
+
+/**
+ * Problems a reader collects, at most {@link MAX_READ_PROBLEMS} of them and then only a count:
+ * a hostile file can make every 16 bytes a damaged slot, and a list of millions of problems
+ * would cost more memory than the file. {@link ProblemList.list} ends with one problem that
+ * says how many more there were.
+ */
+export class ProblemList {
+  private readonly kept: ReadProblem[] = [];
+  private dropped = 0;
+
+  push(...problems: readonly ReadProblem[]): void {
+    for (const problem of problems) {
+      if (this.kept.length < MAX_READ_PROBLEMS) this.kept.push(problem);
+      else this.dropped++;
+    }
+  }
+
+  list(): ReadProblem[] {
+    if (this.dropped === 0) return [...this.kept];
+    return [
+      ...this.kept,
+      {
+        code: "rpm-corrupt-database",
+        message: `${this.dropped} more problems of this database are not listed`,
+      },
+    ];
+  }
+}
+
+/** Problems one reader lists for one file before it only counts them. */
+export const MAX_READ_PROBLEMS = 200;

@@ -12,7 +12,7 @@
  *
  * rpm gives up on the whole database at the first bad slot; we report it and read the rest.
  */
-import type { HeaderBlob, HeaderBlobsResult, ReadProblem } from "./header-blobs.js";
+import { type HeaderBlob, type HeaderBlobsResult, ProblemList, type ReadProblem } from "./header-blobs.js";
 
 /** "RpmP" read as a little-endian number, the first four bytes of `Packages.db`. */
 export const NDB_MAGIC = Buffer.from("RpmP", "latin1");
@@ -50,7 +50,7 @@ export function readNdbPackages(bytes: Buffer): HeaderBlobsResult {
       ],
     };
   }
-  const problems: ReadProblem[] = [];
+  const problems = new ProblemList();
   const slotPages = bytes.readUInt32LE(12);
   if (slotPages === 0) problems.push(corrupt("header declares no slot pages", "header"));
   // Slot pages that the file does not hold are reported once; the slots that are there are read.
@@ -141,7 +141,7 @@ export function readNdbPackages(bytes: Buffer): HeaderBlobsResult {
     }
     blobs.push({ record, blob: blob.value });
   }
-  return { blobs, problems };
+  return { blobs, problems: problems.list() };
 }
 
 interface Slot {

@@ -10,7 +10,7 @@
  * at most once per walk, so a cycle in the tree or in an overflow chain is reported, not
  * followed forever.
  */
-import type { HeaderBlob, HeaderBlobsResult, ReadProblem } from "./header-blobs.js";
+import { type HeaderBlob, type HeaderBlobsResult, ProblemList, type ReadProblem } from "./header-blobs.js";
 
 /** "SQLite format 3\0": the first 16 bytes of every database file. */
 export const SQLITE_MAGIC = Buffer.from("SQLite format 3\0", "latin1");
@@ -87,7 +87,7 @@ export function findTable(
   name: string,
 ): { table: SqliteTableInfo | undefined; problems: readonly ReadProblem[] } {
   // sqlite_schema columns: type, name, tbl_name, rootpage, sql.
-  const problems: ReadProblem[] = [];
+  const problems = new ProblemList();
   let table: SqliteTableInfo | undefined;
   walkTable(db, 1, problems, (_rowid, payload) => {
     if (table) return;
@@ -102,12 +102,12 @@ export function findTable(
     }
     table = { rootPage, columns: columnNames(sql) };
   });
-  return { table, problems };
+  return { table, problems: problems.list() };
 }
 
 /** Read one column of every row of a rowid table, in rowid order. */
 export function readTableColumn(db: SqliteFile, rootPage: number, column: number): SqliteTableRead {
-  const problems: ReadProblem[] = [];
+  const problems = new ProblemList();
   const rows: SqliteRow[] = [];
   walkTable(db, rootPage, problems, (rowid, payload) => {
     const value = recordColumn(db, payload, column);
@@ -121,7 +121,7 @@ export function readTableColumn(db: SqliteFile, rootPage: number, column: number
     }
     rows.push({ rowid, value });
   });
-  return { rows, problems };
+  return { rows, problems: problems.list() };
 }
 
 /**
@@ -131,7 +131,7 @@ export function readTableColumn(db: SqliteFile, rootPage: number, column: number
 function walkTable(
   db: SqliteFile,
   rootPage: number,
-  problems: ReadProblem[],
+  problems: ProblemList,
   onRow: (rowid: number, payload: Buffer) => void,
 ): void {
   const visited = new Set<number>();

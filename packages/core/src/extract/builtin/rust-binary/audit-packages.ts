@@ -1,4 +1,5 @@
 import type { ExtractedPackage } from "../../../model/package.js";
+import { quoteValue } from "../../../model/quote-value.js";
 import type { ExtractorIssue } from "../../extractor.js";
 
 /**
@@ -69,7 +70,7 @@ export function auditPackages(text: string): { packages: ExtractedPackage[]; iss
       issues.push({
         severity: "warning",
         code: "rust-audit-unknown-kind",
-        message: `${name} ${version} has the unknown dependency kind ${JSON.stringify(kind)}; reported as runtime`,
+        message: `${name} ${version} has the unknown dependency kind ${quoteValue(kind)}; reported as runtime`,
         record: name,
       });
     }
