@@ -4,5 +4,5 @@
  * same lists the server validates against without bundling Node code.
  */
 export { compareSeverity, SEVERITY_LEVELS, type SeverityLevel } from "./advisory/severity-level.js";
-export { FINDING_STATES, type FindingState } from "./findings/finding.js";
+export { FINDING_STATES, type FindingState, OPEN_FINDING_STATES } from "./findings/finding.js";
 export { DISMISSAL_REASONS, type DismissalReason } from "./suppress/ignore-rule.js";

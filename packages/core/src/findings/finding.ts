@@ -15,6 +15,9 @@ export const FINDING_STATES = ["detected", "confirmed", "dismissed", "resolved"]
 /** One of {@link FINDING_STATES}. */
 export type FindingState = (typeof FINDING_STATES)[number];
 
+/** The states of a finding still to act on: what reports count as open unless asked otherwise. */
+export const OPEN_FINDING_STATES: readonly FindingState[] = ["detected", "confirmed"];
+
 /** Who changed a finding: Vigil itself (a scan) or a person, by the server's user id. */
 export type FindingActor = { readonly type: "system" } | { readonly type: "user"; readonly id: string };
 

@@ -1,4 +1,4 @@
-import type { FindingState } from "@vigil/core";
+import { OPEN_FINDING_STATES } from "@vigil/core";
 import { type Kysely, type QueryExecutorProvider, sql } from "kysely";
 import type { VigilSchema } from "../db/schema.js";
 import { type FindingsTable, storeDb } from "./store-schema.js";
@@ -7,9 +7,6 @@ import { type FindingsTable, storeDb } from "./store-schema.js";
  * Keeping `finding_open_counts` (migration 0011) in step with the findings, inside the
  * transaction that writes them: the day's count of each (cluster, severity) a write moves.
  */
-
-/** Open findings, what still needs someone: the states a trend (and a cluster's counts) count. */
-export const OPEN_FINDING_STATES: readonly FindingState[] = ["detected", "confirmed"];
 
 /** What of a `findings` row decides whether and where it is counted. */
 export type CountedFinding = Pick<
@@ -79,17 +76,19 @@ export async function addOpenCounts(
   deltas: readonly OpenCountDelta[],
 ): Promise<void> {
   for (const { clusterId, severity, delta, fixableDelta } of deltas) {
+    // The day's row, or a new one starting from the last row before the day (one lookup for
+    // both counts). `where true` lets SQLite tell the upsert's ON CONFLICT from a join's ON.
     await sql`
       insert into finding_open_counts (cluster_id, severity, day, open_count, fixable_count)
-      values (${clusterId}, ${severity}, ${day}, coalesce((
-        select open_count from finding_open_counts
+      select ${clusterId}, ${severity}, ${day},
+        coalesce(previous.open_count, 0) + ${delta}, coalesce(previous.fixable_count, 0) + ${fixableDelta}
+      from (select 1 as one) as this_write
+      left join (
+        select open_count, fixable_count from finding_open_counts
         where cluster_id = ${clusterId} and severity = ${severity} and day < ${day}
         order by day desc limit 1
-      ), 0) + ${delta}, coalesce((
-        select fixable_count from finding_open_counts
-        where cluster_id = ${clusterId} and severity = ${severity} and day < ${day}
-        order by day desc limit 1
-      ), 0) + ${fixableDelta})
+      ) as previous on true
+      where true
       on conflict (cluster_id, severity, day)
       do update set open_count = finding_open_counts.open_count + ${delta},
         fixable_count = finding_open_counts.fixable_count + ${fixableDelta}

@@ -1,7 +1,7 @@
-import { SEVERITY_LEVELS, type SeverityLevel } from "@vigil/core";
+import { OPEN_FINDING_STATES, SEVERITY_LEVELS, type SeverityLevel } from "@vigil/core";
 import type { FindingFilter } from "./finding-filter.js";
-import { OPEN_FINDING_STATES } from "./finding-open-counts.js";
 import type { FindingCounts } from "./finding-repository.js";
+import { latestOpenCounts } from "./latest-open-counts.js";
 import type { StoreDb } from "./store-schema.js";
 
 /** What the kept open counts can answer: open operational findings by cluster, severity and fix. */
@@ -50,23 +50,7 @@ export async function openCountsNow(db: StoreDb, query: OpenCountsQuery): Promis
     number
   >;
   if (query.clusterIds?.length === 0 || query.severities?.length === 0) return { total: 0, bySeverity };
-  const latest = db
-    .selectFrom("finding_open_counts")
-    .select(["cluster_id", "severity"])
-    .select((eb) => eb.fn.max("day").as("day"))
-    .$if(query.clusterIds !== undefined, (q) => q.where("cluster_id", "in", query.clusterIds!))
-    .$if(query.severities !== undefined, (q) => q.where("severity", "in", query.severities!))
-    .groupBy(["cluster_id", "severity"]);
-  const rows = await db
-    .selectFrom("finding_open_counts as c")
-    .innerJoin(latest.as("l"), (join) =>
-      join
-        .onRef("l.cluster_id", "=", "c.cluster_id")
-        .onRef("l.severity", "=", "c.severity")
-        .onRef("l.day", "=", "c.day"),
-    )
-    .select(["c.severity", "c.open_count", "c.fixable_count"])
-    .execute();
+  const rows = await latestOpenCounts(db, query);
   let total = 0;
   for (const row of rows) {
     if (!(row.severity in bySeverity)) continue;

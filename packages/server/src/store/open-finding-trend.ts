@@ -2,6 +2,7 @@ import { SEVERITY_LEVELS, type SeverityLevel } from "@vigil/core";
 import type { Kysely } from "kysely";
 import type { VigilSchema } from "../db/schema.js";
 import type { FindingCounts } from "./finding-repository.js";
+import { latestOpenCounts } from "./latest-open-counts.js";
 import { storeDb } from "./store-schema.js";
 
 /** The open findings at the end of one UTC day. */
@@ -42,23 +43,7 @@ export function createOpenFindingTrendReader(database: Kysely<VigilSchema>): Ope
       if (clusterIds !== undefined && clusterIds.length === 0) return days.map(emptyDay);
       const ofClusters = clusterIds !== undefined;
       // each (cluster, severity)'s last count before the first day: what the first day starts from
-      const latestBefore = db
-        .selectFrom("finding_open_counts")
-        .select(["cluster_id", "severity"])
-        .select((eb) => eb.fn.max("day").as("day"))
-        .where("day", "<", from)
-        .$if(ofClusters, (q) => q.where("cluster_id", "in", clusterIds!))
-        .groupBy(["cluster_id", "severity"]);
-      const carried = await db
-        .selectFrom("finding_open_counts as c")
-        .innerJoin(latestBefore.as("l"), (join) =>
-          join
-            .onRef("l.cluster_id", "=", "c.cluster_id")
-            .onRef("l.severity", "=", "c.severity")
-            .onRef("l.day", "=", "c.day"),
-        )
-        .select(["c.cluster_id", "c.severity", "c.open_count"])
-        .execute();
+      const carried = await latestOpenCounts(db, { before: from, clusterIds });
       const within = await db
         .selectFrom("finding_open_counts")
         .select(["cluster_id", "severity", "day", "open_count"])

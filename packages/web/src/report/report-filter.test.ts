@@ -1,5 +1,6 @@
+import { OPEN_FINDING_STATES } from "@vigil/core/browser";
 import { describe, expect, it } from "vitest";
-import { findingFilterOf, OPEN_STATES, reportQueryOf, reportViewOf } from "./report-filter.js";
+import { findingFilterOf, reportQueryOf, reportViewOf } from "./report-filter.js";
 
 describe("the report's view in the URL", () => {
   it("round-trips every filter, and leaves the defaults out of the URL", () => {
@@ -39,7 +40,7 @@ describe("the report's view in the URL", () => {
     expect(findingFilterOf(view, "operational")).toEqual({
       report_type: "operational",
       cluster: ["prod-eu"],
-      state: OPEN_STATES,
+      state: OPEN_FINDING_STATES,
     });
   });
 });

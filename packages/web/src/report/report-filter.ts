@@ -1,4 +1,10 @@
-import { FINDING_STATES, type FindingState, SEVERITY_LEVELS, type SeverityLevel } from "@vigil/core/browser";
+import {
+  FINDING_STATES,
+  type FindingState,
+  OPEN_FINDING_STATES,
+  SEVERITY_LEVELS,
+  type SeverityLevel,
+} from "@vigil/core/browser";
 import type { FindingFilterQuery, FindingListQuery } from "@vigil/server";
 import { queryString } from "../api/query-string.js";
 
@@ -22,9 +28,6 @@ export interface ReportView {
   readonly order: "desc" | "asc";
   readonly cursor?: string;
 }
-
-/** Open findings: what the report shows unless a state is chosen. */
-export const OPEN_STATES: readonly FindingState[] = ["detected", "confirmed"];
 
 const SORTS = ["severity", "last_seen", "first_seen"] as const;
 
@@ -99,7 +102,7 @@ export function findingFilterOf(
     ...(view.namespace.length > 0 ? { namespace: view.namespace } : {}),
     ...(view.workload !== "" ? { workload_name: view.workload } : {}),
     ...(view.severity.length > 0 ? { severity: view.severity } : {}),
-    state: view.state.length > 0 ? view.state : OPEN_STATES,
+    state: view.state.length > 0 ? view.state : OPEN_FINDING_STATES,
     ...(view.fixable !== undefined ? { fixable: view.fixable } : {}),
     ...(view.kev ? { kev: true } : {}),
     ...(view.q !== "" ? { q: view.q } : {}),

@@ -1,8 +1,13 @@
-import { FINDING_STATES, type FindingState, type SeverityLevel } from "@vigil/core/browser";
+import {
+  FINDING_STATES,
+  type FindingState,
+  OPEN_FINDING_STATES,
+  type SeverityLevel,
+} from "@vigil/core/browser";
 import type { ClusterRecord } from "@vigil/server";
 import { type FormEvent, useEffect, useState } from "react";
 import { capitalized, SEVERITIES_DESCENDING } from "../components/severity.js";
-import { OPEN_STATES, type ReportView } from "./report-filter.js";
+import type { ReportView } from "./report-filter.js";
 
 /**
  * The report's filters. Choices apply at once; the text fields (search, namespace, workload)
@@ -48,7 +53,7 @@ export function ReportFilters(props: {
       project: project.trim(),
     });
   };
-  const states = view.state.length > 0 ? view.state : OPEN_STATES;
+  const states = view.state.length > 0 ? view.state : OPEN_FINDING_STATES;
   const toggle = <T extends string>(list: readonly T[], value: T): T[] =>
     list.includes(value) ? list.filter((v) => v !== value) : [...list, value];
 
@@ -135,7 +140,8 @@ export function ReportFilters(props: {
               onChange={() => {
                 const next = toggle<FindingState>(states, state);
                 const isDefault =
-                  next.length === OPEN_STATES.length && OPEN_STATES.every((s) => next.includes(s));
+                  next.length === OPEN_FINDING_STATES.length &&
+                  OPEN_FINDING_STATES.every((s) => next.includes(s));
                 onChange({ ...view, state: isDefault ? [] : next });
               }}
             />

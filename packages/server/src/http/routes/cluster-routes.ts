@@ -1,4 +1,4 @@
-import { OPEN_FINDING_STATES } from "../../store/finding-open-counts.js";
+import { OPEN_FINDING_STATES } from "@vigil/core";
 import { ApiError, type RouteDefinition } from "../route-definition.js";
 import type { ApiRouteDeps } from "./api-route-deps.js";
 import {
