@@ -10,6 +10,7 @@ const HELPERS = new Set([
   "lib.mjs",
   "bench-databases.mjs",
   "seeded-findings.mjs",
+  "seeded-random.mjs",
   "report-rss.mjs",
   "floor-read-blobs.mjs",
   "big-layer-image.mjs",

@@ -30,6 +30,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { openBenchPostgres } from "./bench-databases.mjs";
 import { printTable, repoRoot } from "./lib.mjs";
+import { hex, pick, prng, SEVERITY_WEIGHTS, STATE_WEIGHTS } from "./seeded-random.mjs";
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -58,47 +59,6 @@ const server = await import(pathToFileURL(join(repoRoot, "packages/server/dist/i
 const core = await import(pathToFileURL(join(repoRoot, "packages/core/dist/index.js")).href);
 const { Migrator, sql } = await import("kysely");
 
-/** A fixed-seed PRNG (mulberry32). */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-function pick(random, weighted) {
-  let r = random();
-  for (const [value, weight] of weighted) {
-    r -= weight;
-    if (r < 0) return value;
-  }
-  return weighted[weighted.length - 1][0];
-}
-const hex = (random, n) => {
-  let s = "";
-  while (s.length < n)
-    s += Math.floor(random() * 2 ** 32)
-      .toString(16)
-      .padStart(8, "0");
-  return s.slice(0, n);
-};
-
-const SEVERITY_WEIGHTS = [
-  ["critical", 0.03],
-  ["high", 0.17],
-  ["medium", 0.4],
-  ["low", 0.3],
-  ["unknown", 0.1],
-];
-const STATE_WEIGHTS = [
-  ["detected", 0.7],
-  ["confirmed", 0.1],
-  ["dismissed", 0.1],
-  ["resolved", 0.1],
-];
 const world = prng(PARAMS.seed);
 const workloads = Array.from({ length: PARAMS.workloads }, (_, i) => ({
   namespace: `ns-${i % PARAMS.namespaces}`,

@@ -34,11 +34,9 @@ import {
   namespaces,
   openSeededStore,
   packages,
-  pick,
-  prng,
-  STATE_WEIGHTS,
   WORLD,
 } from "./seeded-findings.mjs";
+import { pick, prng, STATE_WEIGHTS } from "./seeded-random.mjs";
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {

@@ -17,6 +17,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { openBenchPostgres } from "./bench-databases.mjs";
 import { repoRoot } from "./lib.mjs";
+import { hex, pick, prng, SEVERITY_WEIGHTS, STATE_WEIGHTS } from "./seeded-random.mjs";
 
 /** How many findings the benches seed unless told otherwise. */
 export const BENCH_FINDINGS = Number(process.env.BENCH_FINDINGS ?? 1_000_000);
@@ -37,51 +38,9 @@ const server = await import(pathToFileURL(join(repoRoot, "packages/server/dist/i
 const core = await import(pathToFileURL(join(repoRoot, "packages/core/dist/index.js")).href);
 const { sql } = await import("kysely");
 
-/** A fixed-seed PRNG (mulberry32). */
-export function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-/** The value whose cumulative weight first exceeds a uniform draw. */
-export function pick(random, weighted) {
-  let r = random();
-  for (const [value, weight] of weighted) {
-    r -= weight;
-    if (r < 0) return value;
-  }
-  return weighted[weighted.length - 1][0];
-}
-const hex = (random, n) => {
-  let s = "";
-  while (s.length < n)
-    s += Math.floor(random() * 2 ** 32)
-      .toString(16)
-      .padStart(8, "0");
-  return s.slice(0, n);
-};
-
-// --- the world the findings live in ---
-export const SEVERITY_WEIGHTS = [
-  ["critical", 0.03],
-  ["high", 0.17],
-  ["medium", 0.4],
-  ["low", 0.3],
-  ["unknown", 0.1],
-];
-export const STATE_WEIGHTS = [
-  ["detected", 0.7],
-  ["confirmed", 0.1],
-  ["dismissed", 0.1],
-  ["resolved", 0.1],
-];
 const SCORE = { critical: 9.8, high: 7.5, medium: 5.3, low: 3.1 };
 const worldRandom = prng(WORLD.seed);
+// --- the world the findings live in ---
 export const clusters = Array.from(
   { length: WORLD.clusters },
   (_, i) => `cluster-${String(i).padStart(2, "0")}`,
