@@ -3,6 +3,7 @@ import { api } from "../api/client.js";
 import { useApi } from "../api/use-api.js";
 import { EmptyState } from "../components/empty-state.js";
 import { ErrorBanner } from "../components/error-banner.js";
+import { ShownOnceToken } from "../components/shown-once-token.js";
 import { TimeText } from "../components/time-text.js";
 import { useSession } from "../session/session.js";
 
@@ -48,14 +49,7 @@ export function AccessTokensPage() {
         <code>Authorization: Bearer vigil_pat_…</code>.
       </p>
       <ErrorBanner error={error ?? tokens.error} />
-      {created ? (
-        <section className="notice" role="status" data-testid="new-api-token">
-          <p>
-            The token <strong>{created.name}</strong>. Copy it now: it is not shown again.
-          </p>
-          <code className="token">{created.token}</code>
-        </section>
-      ) : null}
+      {created ? <ShownOnceToken name={created.name} token={created.token} testId="new-api-token" /> : null}
       <form className="inline-form" onSubmit={create} aria-label="Create an API token">
         <label>
           Token name

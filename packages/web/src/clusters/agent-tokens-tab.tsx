@@ -3,6 +3,7 @@ import { type FormEvent, useState } from "react";
 import { api } from "../api/client.js";
 import { useApi } from "../api/use-api.js";
 import { ErrorBanner } from "../components/error-banner.js";
+import { ShownOnceToken } from "../components/shown-once-token.js";
 import { TimeText } from "../components/time-text.js";
 
 /**
@@ -59,16 +60,10 @@ export function AgentTokensTab({ cluster }: { cluster: ClusterView }) {
     <>
       <ErrorBanner error={error ?? agents.error} />
       {created ? (
-        <section className="notice" role="status" data-testid="new-agent-token">
-          <p>
-            The token of <strong>{created.name}</strong>. Copy it now: it is not shown again.
-          </p>
-          <code className="token">{created.token}</code>
-          <p className="muted small">
-            Store it as a Secret in the cluster and start <code>vigil agent --server … --token-file …</code>{" "}
-            (see <code>deploy/agent.yaml</code>).
-          </p>
-        </section>
+        <ShownOnceToken name={created.name} token={created.token} testId="new-agent-token">
+          Store it as a Secret in the cluster and start <code>vigil agent --server … --token-file …</code>{" "}
+          (see <code>deploy/agent.yaml</code>).
+        </ShownOnceToken>
       ) : null}
       <form className="inline-form" onSubmit={create} aria-label="Register an agent">
         <label>
