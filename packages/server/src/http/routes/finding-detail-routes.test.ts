@@ -1,4 +1,3 @@
-import type { FindingIdentity, Match } from "@vigil/core";
 import { describe, expect, it } from "vitest";
 import {
   debianImage,
@@ -15,39 +14,7 @@ import { at, finding } from "../../store/test-support/store-fixtures.js";
 import { createWorkloadContainerRepository } from "../../store/workload-container-repository.js";
 import { MAX_SAME_IMAGE_CONTAINERS } from "./finding-detail.js";
 import { expectJson, useApiServer } from "./test-support/api-test-server.js";
-
-/** An index: linux/amd64 is `debianImage`; linux/386 another manifest, stored first. */
-const WEB_DIGEST = `sha256:${"9".repeat(64)}`;
-
-const web: Partial<FindingIdentity> = {
-  clusterId: "prod",
-  namespace: "shop",
-  workloadKind: "Deployment",
-  workloadName: "web",
-  containerName: "app",
-};
-
-/** A finding of a match in the web container, with the details a scan stores. */
-function fromMatch(id: string, match: Match, fields: Partial<FindingRecord> = {}): FindingRecord {
-  const pkg = match.package;
-  return {
-    ...finding(id, { identity: { ...web, packageName: pkg.name, advisoryId: match.id } }),
-    details: {
-      imageDigest: WEB_DIGEST,
-      image: debianImage.reference,
-      packageType: pkg.type,
-      packageVersion: pkg.version,
-      purl: pkg.purl,
-      path: pkg.location.path,
-      layerDigest: pkg.location.layerDigest,
-      ...(match.fixedVersion ? { fixedVersion: match.fixedVersion } : {}),
-      matchStatus: match.status,
-      severity: match.severity,
-      aliases: match.aliases,
-    },
-    ...fields,
-  };
-}
+import { WEB_DIGEST, webFindingOf } from "./test-support/web-container-findings.js";
 
 interface Detail extends FindingRecord {
   history: { to: string }[];
@@ -133,7 +100,7 @@ describe.each(DIALECTS)("finding detail on %s", (dialect) => {
   it("explains the match from the platform holding the finding's layer, and lists every container of its image", async () => {
     await seedImage();
     await seedContainers();
-    await api.seedFindings([fromMatch("f-webp", libwebpMatch, { kev: true })]);
+    await api.seedFindings([webFindingOf("f-webp", libwebpMatch, { kev: true })]);
 
     const one = await detail("f-webp");
     expect(one.id).toBe("f-webp");
@@ -208,12 +175,12 @@ describe.each(DIALECTS)("finding detail on %s", (dialect) => {
     await seedImage();
     await api.seedFindings([
       // the stored image holds libwebp at another version only
-      fromMatch("f-other-version", {
+      webFindingOf("f-other-version", {
         ...libwebpMatch,
         package: { ...libwebpMatch.package, version: "9.9.9", purl: "pkg:deb/debian/libwebp7@9.9.9" },
       }),
       // an advisory the stored matches do not hold
-      fromMatch("f-other-advisory", { ...opensslMatch, id: "CVE-2099-0001" }),
+      webFindingOf("f-other-advisory", { ...opensslMatch, id: "CVE-2099-0001" }),
       // an image never stored
       finding("f-no-image", { details: { imageDigest: `sha256:${"5".repeat(64)}` } }),
       finding("f-dev", {
@@ -252,7 +219,7 @@ describe.each(DIALECTS)("finding detail on %s", (dialect) => {
         lastSeenAt: at(30),
       })),
     );
-    await api.seedFindings([fromMatch("f-webp", libwebpMatch)]);
+    await api.seedFindings([webFindingOf("f-webp", libwebpMatch)]);
     const one = await detail("f-webp");
     expect(one.sameImage).toHaveLength(MAX_SAME_IMAGE_CONTAINERS);
     expect(one.sameImage[0]!.workloadName).toBe("job-0000");
@@ -263,7 +230,7 @@ describe.each(DIALECTS)("finding detail on %s", (dialect) => {
   it("answers a state change with the same detail a read gives", async () => {
     await seedImage();
     await seedContainers();
-    await api.seedFindings([fromMatch("f-openssl", opensslMatch)]);
+    await api.seedFindings([webFindingOf("f-openssl", opensslMatch)]);
     const changed = await expectJson<Detail>(
       await api.request("/api/v1/findings/f-openssl/state", {
         method: "POST",

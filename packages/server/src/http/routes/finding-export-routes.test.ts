@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { FindingIdentity, Match } from "@vigil/core";
+import type { Match } from "@vigil/core";
 import AjvModule from "ajv";
 import addFormatsModule from "ajv-formats";
 import { describe, expect, it } from "vitest";
@@ -19,41 +19,11 @@ import { createScanRepository } from "../../store/scan-repository.js";
 import { at, finding } from "../../store/test-support/store-fixtures.js";
 import { CSV_COLUMNS } from "./findings-csv.js";
 import { expectJson, useApiServer } from "./test-support/api-test-server.js";
+import { WEB_CONTAINER, WEB_DIGEST, webFindingOf } from "./test-support/web-container-findings.js";
 
-/** The digest the web Deployment's container runs: an index whose linux/amd64 manifest is `debianImage`. */
-const WEB_DIGEST = `sha256:${"9".repeat(64)}`;
-
-const web: Partial<FindingIdentity> = {
-  clusterId: "prod",
-  namespace: "shop",
-  workloadKind: "Deployment",
-  workloadName: "web",
-  containerName: "app",
-};
-
-/** A finding of a match in the web container, with the details a scan would store. */
+/** A finding of a match in the web container, last seen at minute 30. */
 function fromMatch(id: string, match: Match, fields: Partial<FindingRecord> = {}): FindingRecord {
-  const pkg = match.package;
-  return {
-    ...finding(id, {
-      identity: { ...web, packageName: pkg.name, advisoryId: match.id },
-      lastSeen: at(30),
-    }),
-    details: {
-      imageDigest: WEB_DIGEST,
-      image: debianImage.reference,
-      packageType: pkg.type,
-      packageVersion: pkg.version,
-      purl: pkg.purl,
-      path: pkg.location.path,
-      layerDigest: pkg.location.layerDigest,
-      ...(match.fixedVersion ? { fixedVersion: match.fixedVersion } : {}),
-      matchStatus: match.status,
-      severity: match.severity,
-      aliases: match.aliases,
-    },
-    ...fields,
-  };
+  return webFindingOf(id, match, { lastSeen: at(30), ...fields });
 }
 
 const COMMENT = '=HYPERLINK("x"), said "we", over\ntwo lines';
@@ -75,7 +45,7 @@ function findings(): FindingRecord[] {
     }),
     // resolved: left out of reports unless asked for
     finding("f-gone", {
-      identity: { ...web, advisoryId: "CVE-2020-0001" },
+      identity: { ...WEB_CONTAINER, advisoryId: "CVE-2020-0001" },
       state: "resolved",
       resolvedAt: at(40),
     }),
