@@ -12,13 +12,12 @@ import { ScanNowButton } from "./scan-now-button.js";
 /** The cluster's scans, newest first: why each ran, how it ended, and what it could not cover. */
 export function ScansTab({ cluster, onScanStarted }: { cluster: ClusterView; onScanStarted: () => void }) {
   const session = useSession();
-  const [generation, setGeneration] = useState(0);
   const scans = useApi(
     (signal) => api("GET /api/v1/scans", { query: { cluster: [cluster.id], limit: 50 }, signal }),
-    [cluster.id, generation],
+    [cluster.id],
   );
   const refresh = () => {
-    setGeneration((g) => g + 1);
+    scans.reload();
     onScanStarted();
   };
   const items = scans.data?.items ?? [];
