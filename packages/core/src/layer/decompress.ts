@@ -3,6 +3,7 @@ import { pipeline } from "node:stream/promises";
 import * as zlib from "node:zlib";
 import { Decompress as FzstdDecompress } from "fzstd";
 import { LayerError } from "./layer-errors.js";
+import { ZstdWindowGuard } from "./zstd-window-guard.js";
 
 /** Compression of a layer blob, decided from its first bytes rather than its media type. */
 export type LayerCompression = "gzip" | "zstd" | "none";
@@ -116,24 +117,40 @@ export async function* decompressLayer(blob: AsyncIterable<Buffer>): AsyncGenera
   async function* whole(): AsyncGenerator<Buffer> {
     if (head.length > 0) yield head;
     if (sourceDone) return;
-    try {
-      for (;;) {
-        const next = await it.next();
-        if (next.done) return;
-        yield next.value;
+    for (;;) {
+      let next: IteratorResult<Buffer>;
+      try {
+        next = await it.next();
+      } catch (error) {
+        sourceError = error;
+        throw error;
       }
-    } catch (error) {
-      sourceError = error;
-      throw error;
+      if (next.done) return;
+      // Outside the try: when the decoder fails (data after the end of the gzip stream, say),
+      // Readable.from throws the decoder's error into this generator at its yield; that error
+      // is the decoder's, to be translated below, not the blob's.
+      yield next.value;
     }
   }
   if (compression === "none") {
     yield* whole();
     return;
   }
+  /** zstd input passes the window guard before any decoder sees it (see ZstdWindowGuard). */
+  async function* input(): AsyncGenerator<Buffer> {
+    if (compression !== "zstd") {
+      yield* whole();
+      return;
+    }
+    const guard = new ZstdWindowGuard();
+    for await (const chunk of whole()) {
+      guard.check(chunk);
+      yield chunk;
+    }
+  }
   if (compression === "zstd" && nativeZstd === undefined) {
     try {
-      yield* fzstdDecompress(whole());
+      yield* fzstdDecompress(input());
     } catch (error) {
       if (sourceError !== undefined) throw sourceError;
       throw error instanceof LayerError ? error : toZstdError(error);
@@ -142,7 +159,7 @@ export async function* decompressLayer(blob: AsyncIterable<Buffer>): AsyncGenera
   }
   const decoder: Transform =
     compression === "gzip" ? zlib.createGunzip({ chunkSize: CHUNK_SIZE }) : nativeZstd!();
-  const source = Readable.from(whole(), { objectMode: false, highWaterMark: CHUNK_SIZE });
+  const source = Readable.from(input(), { objectMode: false, highWaterMark: CHUNK_SIZE });
   let failure: unknown;
   const done = pipeline(source, decoder).catch((error: unknown) => {
     failure = error;
