@@ -15,46 +15,63 @@ import {
   registryLimitsOf,
 } from "./registry-limit-options.js";
 
-/** The options every command that reads an image accepts (parseArgs spec). */
-export const IMAGE_OPTIONS = {
+/** How to reach registries: platform, plain HTTP hosts, credentials file, extra CAs (parseArgs spec). */
+export const REGISTRY_ACCESS_OPTIONS = {
   platform: { type: "string" },
   "insecure-registry": { type: "string", multiple: true, default: [] as string[] },
   "registry-config": { type: "string" },
   "ca-file": { type: "string" },
+} satisfies NonNullable<ParseArgsConfig["options"]>;
+
+/** Their help text, with the default of --registry-config that the command applies. */
+export function registryAccessHelp(registryConfigDefault: string): string {
+  return `  --platform OS/ARCH[/VAR]   platform to pick from a multi-platform image (default linux/amd64)
+  --insecure-registry HOST   talk plain HTTP to HOST (repeatable)
+  --registry-config FILE     Docker config.json with registry credentials
+                             (default: ${registryConfigDefault})
+  --ca-file FILE             extra CA certificates (PEM) to trust for registries`;
+}
+
+/** The options every command that reads an image accepts (parseArgs spec). */
+export const IMAGE_OPTIONS = {
+  ...REGISTRY_ACCESS_OPTIONS,
   "cache-dir": { type: "string" },
   "no-cache": { type: "boolean", default: false },
   ...REGISTRY_LIMIT_OPTIONS,
 } satisfies NonNullable<ParseArgsConfig["options"]>;
 
 /** Their help text. */
-export const IMAGE_OPTIONS_HELP = `  --platform OS/ARCH[/VAR]   platform to pick from a multi-platform image (default linux/amd64)
-  --insecure-registry HOST   talk plain HTTP to HOST (repeatable)
-  --registry-config FILE     Docker config.json with registry credentials
-                             (default: $DOCKER_CONFIG/config.json or ~/.docker/config.json)
-  --ca-file FILE             extra CA certificates (PEM) to trust for registries
+export const IMAGE_OPTIONS_HELP = `${registryAccessHelp("$DOCKER_CONFIG/config.json or ~/.docker/config.json")}
   --cache-dir DIR            layer cache (default: $VIGIL_CACHE_DIR or ~/.cache/vigil)
   --no-cache                 read every layer, use no cache
 ${REGISTRY_LIMIT_OPTIONS_HELP}`;
 
-/** Parsed values of {@link IMAGE_OPTIONS}. */
-export interface ImageOptionValues extends RegistryLimitValues {
+/** Parsed values of {@link REGISTRY_ACCESS_OPTIONS}. */
+export interface RegistryAccessValues {
   readonly platform?: string | undefined;
   readonly "insecure-registry": readonly string[];
   readonly "registry-config"?: string | undefined;
   readonly "ca-file"?: string | undefined;
+}
+
+/** Parsed values of {@link IMAGE_OPTIONS}. */
+export interface ImageOptionValues extends RegistryAccessValues, RegistryLimitValues {
   readonly "cache-dir"?: string | undefined;
   readonly "no-cache": boolean;
 }
 
 /**
  * Image source options from the command line, with the user's Docker config as default
- * credentials and the registry limits of the flags (call it once per process: the limits it
- * creates are what the process's pulls share).
+ * credentials (unless `userDockerConfig` is false: a server uses only the pull secrets of the
+ * clusters and a file it is given) and the registry limits of the flags (call it once per
+ * process: the limits it creates are what the process's pulls share).
  */
 export function imageSourceOptions(
-  values: ImageOptionValues,
+  values: RegistryAccessValues & RegistryLimitValues,
+  { userDockerConfig = true }: { readonly userDockerConfig?: boolean } = {},
 ): OpenImageSourceOptions & { platform?: Platform } {
-  const registryConfig = values["registry-config"] ?? existingDefaultDockerConfig();
+  const registryConfig =
+    values["registry-config"] ?? (userDockerConfig ? existingDefaultDockerConfig() : undefined);
   return {
     insecureRegistries: values["insecure-registry"],
     ...(registryConfig ? { registryConfigFile: registryConfig } : {}),

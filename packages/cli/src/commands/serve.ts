@@ -11,12 +11,9 @@ import {
 import { CliError } from "../cli-error.js";
 import { parseDurationOption } from "../duration-option.js";
 import { TOOL_VERSION } from "../tool-version.js";
+import { imageSourceOptions, REGISTRY_ACCESS_OPTIONS, registryAccessHelp } from "./image-options.js";
 import { QUEUE_OPTIONS, QUEUE_OPTIONS_HELP, queueOptionsOf, wholeNumber } from "./queue-options.js";
-import {
-  REGISTRY_LIMIT_OPTIONS,
-  REGISTRY_LIMIT_OPTIONS_HELP,
-  registryLimitsOf,
-} from "./registry-limit-options.js";
+import { REGISTRY_LIMIT_OPTIONS, REGISTRY_LIMIT_OPTIONS_HELP } from "./registry-limit-options.js";
 import { defaultWebRoot } from "./web-root.js";
 
 export const SERVE_HELP = `Usage: vigil serve [options]
@@ -53,11 +50,17 @@ Options:
                           (default 1; 0: API and scheduler only, scans left to vigil worker)
 ${QUEUE_OPTIONS_HELP}
 
+Registries (the pull secrets of each cluster's pods give the credentials):
+${registryAccessHelp("none: only the clusters' pull secrets")}
+
 Registry limits, shared by every scan the server runs at once:
 ${REGISTRY_LIMIT_OPTIONS_HELP}
 
 On PostgreSQL several servers and any number of \`vigil worker\`s may share the database:
 scans go through its queue, and the scheduler runs in one server at a time (the leader).
+
+Logs are JSON lines on stdout; VIGIL_LOG_LEVEL sets the level (trace, debug, info, warn,
+error, fatal, silent; default info).
 
 Stops gracefully on SIGINT or SIGTERM.`;
 
@@ -74,6 +77,7 @@ export async function runServe(argv: readonly string[]): Promise<number> {
       "no-scans": { type: "boolean", default: false },
       "no-advisory-update": { type: "boolean", default: false },
       "scan-time-limit": { type: "string" },
+      ...REGISTRY_ACCESS_OPTIONS,
       ...REGISTRY_LIMIT_OPTIONS,
       "webhook-hosts": { type: "string" },
       "no-notifications": { type: "boolean", default: false },
@@ -98,7 +102,7 @@ export async function runServe(argv: readonly string[]): Promise<number> {
     values["scan-time-limit"] === undefined
       ? undefined
       : parseDurationOption("--scan-time-limit", values["scan-time-limit"]);
-  const registryLimits = registryLimitsOf(values);
+  const registry = imageSourceOptions(values, { userDockerConfig: false });
   const webhookHosts = values["webhook-hosts"]
     ?.split(",")
     .map((host) => host.trim())
@@ -125,7 +129,7 @@ export async function runServe(argv: readonly string[]): Promise<number> {
         ...(values.kubeconfig ? { kubeconfigPath: values.kubeconfig } : {}),
         advisoryUpdate: { enabled: !values["no-advisory-update"] },
         ...(timeLimitMs !== undefined ? { timeLimitMs } : {}),
-        registry: { registryLimits },
+        registry,
         // used on PostgreSQL only; SQLite runs scans in this process
         queue,
       },

@@ -21,6 +21,9 @@ ${QUEUE_OPTIONS_HELP}
 Images:
 ${IMAGE_OPTIONS_HELP}
 
+Logs are JSON lines on stdout; VIGIL_LOG_LEVEL sets the level (trace, debug, info, warn,
+error, fatal, silent; default info).
+
 Stops gracefully on SIGINT or SIGTERM: a running scan is marked interrupted and queued again.`;
 
 /** `vigil worker`. */

@@ -1,6 +1,6 @@
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
-import { type Logger, pino } from "pino";
+import type { Logger } from "pino";
 import { createAgentTokenAuthenticator } from "../agents/agent-authenticator.js";
 import { createDatabase, type VigilDatabase } from "../db/create-database.js";
 import { migrateToLatest } from "../db/migrations/migrate.js";
@@ -21,6 +21,7 @@ import type { ScanService } from "../scans/scan-service.js";
 import { createAgentRepository } from "../store/agent-repository.js";
 import { findingSearchIndexOf } from "../store/finding-search-index.js";
 import { type ScanRuntime, type ServeScanOptions, startScanRuntime } from "./scan-runtime.js";
+import { createServiceLogger } from "./service-logger.js";
 
 /** Options of {@link startServer}. */
 export interface StartServerOptions {
@@ -115,7 +116,7 @@ export interface RunningServer {
  * applies migrations, and serves the HTTP API on one port.
  */
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
-  const logger = options.logger ?? pino({ name: "vigil" });
+  const logger = options.logger ?? createServiceLogger("vigil");
   const owned = options.database === undefined;
   const database =
     options.database ??

@@ -1,4 +1,4 @@
-import { type Logger, pino } from "pino";
+import type { Logger } from "pino";
 import { createDatabase, DatabaseConfigError, type VigilDatabase } from "../db/create-database.js";
 import { migrateToLatest } from "../db/migrations/migrate.js";
 import { createQueuedScanService, type QueuedScanService } from "../scans/queued-scan-service.js";
@@ -6,6 +6,7 @@ import type { ScanRegistryOptions } from "../scans/scan-context.js";
 import { openScanQueue, type ScanQueue, type ScanQueueOptions } from "../scans/scan-queue.js";
 import { type ScanWorker, startScanWorker } from "../scans/scan-worker.js";
 import { defaultKube } from "./scan-runtime.js";
+import { createServiceLogger } from "./service-logger.js";
 
 /** Options of {@link startWorker}. */
 export interface StartWorkerOptions {
@@ -44,7 +45,7 @@ export interface RunningWorker {
  * migrations if needed, and takes scan jobs from the queue the servers fill.
  */
 export async function startWorker(options: StartWorkerOptions): Promise<RunningWorker> {
-  const logger = options.logger ?? pino({ name: "vigil-worker" });
+  const logger = options.logger ?? createServiceLogger("vigil-worker");
   const url = options.databaseUrl?.trim();
   if (!url || !/^postgres(ql)?:\/\//i.test(url)) {
     throw new DatabaseConfigError(
