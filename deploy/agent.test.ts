@@ -122,4 +122,16 @@ describe("deploy/agent.yaml", () => {
     expect(volumeOf("/tmp")?.emptyDir).toBeDefined();
     expect(container.env).toContainEqual({ name: "HOME", value: "/tmp" });
   });
+
+  it("bounds what it asks of registries: concurrency and bandwidth per host, values the agent accepts", async () => {
+    const { parseByteRate } = await import("@vigil/core");
+    const args: string[] = container.args;
+    const option = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+    const perHost = Number(option("registry-concurrency"));
+    expect(perHost).toBeGreaterThanOrEqual(1);
+    expect(perHost).toBeLessThanOrEqual(4);
+    // at most 20 MiB/s per registry host, parsed as the agent parses it
+    expect(parseByteRate(option("registry-bandwidth")!)).toBeLessThanOrEqual(20 * 1024 ** 2);
+    expect(Number(option("concurrency"))).toBeLessThanOrEqual(2);
+  });
 });
