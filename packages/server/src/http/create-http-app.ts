@@ -40,9 +40,17 @@ const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   "X-Frame-Options": "DENY",
   "Referrer-Policy": "no-referrer",
   "Cross-Origin-Opener-Policy": "same-origin",
+  "Cross-Origin-Resource-Policy": "same-origin",
+  "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
   "Content-Security-Policy":
-    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
 };
+
+/**
+ * API answers hold findings, users and tokens: no browser or proxy may keep them (a route that
+ * sets its own Cache-Control keeps it). The UI's files set theirs (immutable assets, no-cache page).
+ */
+const API_CACHE_CONTROL = "no-store";
 
 /**
  * The HTTP API as a Hono app: every route from its definition, `GET /api/v1/openapi.json`
@@ -89,6 +97,9 @@ export function createHttpApp(options: HttpAppOptions): Hono {
     const started = process.hrtime.bigint();
     await next();
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.header(name, value);
+    if (c.req.path.startsWith("/api/") && !c.res.headers.has("Cache-Control")) {
+      c.header("Cache-Control", API_CACHE_CONTROL);
+    }
     const route = c.req.routePath ?? "unmatched";
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     metrics.requests.inc({ method: c.req.method, route, status: String(c.res.status) });

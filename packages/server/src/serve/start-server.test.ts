@@ -1,6 +1,7 @@
 import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { DIALECTS, useTestDatabase } from "../db/test-support/test-databases.js";
+import { apiRoutes } from "../http/routes/api-routes.js";
 import { NO_USERS_YET, type RunningServer, startServer } from "./start-server.js";
 
 const silent = pino({ level: "silent" });
@@ -13,13 +14,14 @@ describe.each(DIALECTS)("the HTTP server on %s", (dialect) => {
     server = undefined;
   });
 
-  const start = async () => {
+  const start = async (withRoutes = false) => {
     server = await startServer({
       database: database.current,
       port: 0,
       host: "127.0.0.1",
       version: "9.9.9",
       logger: silent,
+      ...(withRoutes ? { routes: (db, services) => apiRoutes({ database: db, ...services }) } : {}),
     });
     return server;
   };
@@ -31,6 +33,45 @@ describe.each(DIALECTS)("the HTTP server on %s", (dialect) => {
     expect(await response.json()).toEqual({ status: "ok", version: "9.9.9", database: dialect });
     expect(response.headers.get("x-content-type-options")).toBe("nosniff");
     expect(response.headers.get("content-security-policy")).toMatch(/default-src 'self'/);
+  });
+
+  it("sends the secure headers on every answer, refusals and unknown paths included, and never lets the API be cached", async () => {
+    const { url } = await start(true);
+    for (const [path, status] of [
+      ["/api/v1/health", 200],
+      ["/api/v1/findings", 401],
+      ["/api/v1/no-such-route", 404],
+      ["/metrics", 200],
+    ] as const) {
+      const response = await fetch(`${url}${path}`);
+      expect(response.status, path).toBe(status);
+      const headers = Object.fromEntries(response.headers);
+      expect(headers, path).toMatchObject({
+        "x-content-type-options": "nosniff",
+        "x-frame-options": "DENY",
+        "referrer-policy": "no-referrer",
+        "cross-origin-opener-policy": "same-origin",
+        "cross-origin-resource-policy": "same-origin",
+      });
+      const csp = new Map(
+        headers["content-security-policy"]!.split(";").map((d) => {
+          const [name, ...values] = d.trim().split(/\s+/);
+          return [name!, values.join(" ")] as const;
+        }),
+      );
+      // strict: scripts and styles only from the server's own files, nothing inline or evaluated
+      expect(Object.fromEntries(csp), path).toEqual({
+        "default-src": "'self'",
+        "img-src": "'self' data:",
+        "style-src": "'self'",
+        "script-src": "'self'",
+        "object-src": "'none'",
+        "base-uri": "'none'",
+        "form-action": "'self'",
+        "frame-ancestors": "'none'",
+      });
+      if (path.startsWith("/api/")) expect(headers["cache-control"], path).toBe("no-store");
+    }
   });
 
   it("serves an OpenAPI 3.1 document generated from the route definitions, with each route's access", async () => {
