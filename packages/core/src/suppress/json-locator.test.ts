@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { jsonSyntaxError, parseJsonWithLocations } from "./json-locator.js";
+import { jsonSyntaxError, MAX_JSON_DEPTH, parseJsonWithLocations } from "./json-locator.js";
 
 describe("jsonSyntaxError", () => {
   it.each([
@@ -43,5 +43,18 @@ describe("parseJsonWithLocations", () => {
       line: 2,
       column: 11,
     });
+  });
+
+  it("refuses a document nested past the limit where it goes too deep, valid or not, without recursing", () => {
+    const deep = (n: number) => `{\n"a": ${"[".repeat(n)}1${"]".repeat(n)}}`;
+    expect(parseJsonWithLocations(deep(MAX_JSON_DEPTH - 1)).ok).toBe(true);
+    for (const text of [deep(50_000), `${deep(50_000)},`, `{\n"s": "[[[[", "a": ${"[".repeat(200)}`]) {
+      expect(parseJsonWithLocations(text)).toEqual({
+        ok: false,
+        message: `nested deeper than ${MAX_JSON_DEPTH} levels`,
+        line: 2,
+        column: text.startsWith('{\n"s"') ? 19 + MAX_JSON_DEPTH - 1 : 6 + MAX_JSON_DEPTH - 1,
+      });
+    }
   });
 });

@@ -14,6 +14,16 @@ export function parseJsonWithLocations(
 ):
   | { readonly ok: true; readonly value: unknown; readonly locate: JsonLocator }
   | { readonly ok: false; readonly message: string; readonly line?: number; readonly column?: number } {
+  // First, because both position finders below recurse (and the yaml parser's cost grows
+  // with depth): a document nested thousands deep is refused where it goes too deep.
+  const tooDeep = nestingPastLimit(text);
+  if (tooDeep !== undefined) {
+    return {
+      ok: false,
+      message: `nested deeper than ${MAX_JSON_DEPTH} levels`,
+      ...lineColumn(text, tooDeep),
+    };
+  }
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -42,6 +52,27 @@ export function parseJsonWithLocations(
     return { line: pos.line, column: pos.col };
   };
   return { ok: true, value, locate };
+}
+
+/** Deepest nesting of objects and arrays accepted: VEX and similar documents use fewer than 10. */
+export const MAX_JSON_DEPTH = 100;
+
+/** Offset of the bracket that nests past {@link MAX_JSON_DEPTH}, outside strings; undefined if none. */
+function nestingPastLimit(text: string): number | undefined {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > MAX_JSON_DEPTH) return i;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return undefined;
 }
 
 function lineColumn(text: string, offset: number): { line: number; column: number } {
