@@ -11,7 +11,8 @@
 #             Debian 12's own nodejs is 18, too old, and nodejs.org is not always reachable:
 #             the binary's origin is recorded in the label org.vigil.image.node
 #          3. /app: the built packages (dist/ and package.json of core, server, web, cli) with
-#             their production dependencies (`npm ci --omit=dev` in a staging directory)
+#             their production dependencies (`npm ci --omit=dev` in a staging directory), and
+#             /usr/local/bin/vigil linking to the CLI's bin
 # Config:  user 65532:65532, entrypoint node /app/packages/cli/dist/main.js, cmd serve, workdir
 #          /app, VIGIL_DATA_DIR=/var/lib/vigil, VIGIL_CACHE_DIR=/var/cache/vigil, port 8080,
 #          OCI labels source, version, revision, created, licenses.
@@ -191,7 +192,7 @@ repack() { # created_by
 smoke_test() {
   local r=$1 out
   out=$(chroot --userspec=$APP_UID:$APP_UID "$r" /usr/bin/env -i PATH=/usr/local/bin:/usr/bin:/bin \
-    /usr/local/bin/node /app/packages/cli/dist/main.js version 2>&1) || die "vigil version failed in the image: $out"
+    vigil version 2>&1) || die "vigil version failed in the image: $out"
   [[ $out == "$VERSION" ]] || die "vigil version printed '$out', expected $VERSION"
   out=$(chroot --userspec=$APP_UID:$APP_UID "$r" /usr/bin/env -i /usr/local/bin/node -e \
     'const D = require("/app/node_modules/better-sqlite3"); console.log(new D(":memory:").prepare("select sqlite_version() v").get().v)' 2>&1) ||
@@ -239,7 +240,9 @@ layer_app() {
   cp -a "$WORK/app" "$r/app"
   chown -R 0:0 "$r/app"
   chmod -R u+rwX,go+rX,go-w "$r/app"
-  find "$r/app" -xdev -print0 | xargs -0r touch -h -d "@$SOURCE_DATE_EPOCH"
+  # `vigil` on PATH, for jobs that run commands in the image (the GitLab CI template's scan job)
+  ln -s /app/packages/cli/bin/vigil.mjs "$r/usr/local/bin/vigil"
+  find "$r/app" "$r/usr/local/bin/vigil" -xdev -print0 | xargs -0r touch -h -d "@$SOURCE_DATE_EPOCH"
   smoke_test "$r"
   repack "COPY app /app; npm ci --omit=dev"
 }

@@ -214,6 +214,18 @@ describe("Vigil's container image, scanned by Vigil", () => {
         ...args,
       ]);
     expect((await inImage(["version"])).stdout).toBe(`${version}\n`);
+    // `vigil` on PATH too, for CI jobs that run shell commands in the image
+    const onPath = await execFileAsync("chroot", [
+      "--userspec=65532:65532",
+      rootfs,
+      "/usr/bin/env",
+      "-i",
+      "PATH=/usr/local/bin:/usr/bin:/bin",
+      "sh",
+      "-c",
+      "vigil version",
+    ]);
+    expect(onPath.stdout).toBe(`${version}\n`);
     // writes and reads the SQLite database under /var/lib/vigil: better-sqlite3's addon loads
     copyFileSync(tracker, join(rootfs, "tmp/tracker.json"));
     await inImage(["db", "import", "/tmp/tracker.json"]);
