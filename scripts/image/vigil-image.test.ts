@@ -3,12 +3,13 @@
  * reused from the cache, pushed to a registry of this test's own, and read back by the built
  * `vigil` CLI. Its inventory is checked against the image's rootfs (dpkg-query over the unpacked
  * layers) and the lockfile, its config against what Kubernetes needs (non-root), and `node`
- * runs the CLI inside the unpacked rootfs (chroot) as the image user.
+ * runs the CLI inside the unpacked rootfs (chroot) as the image user, `vigil serve` included,
+ * on a read-only root as deploy/kustomize/server runs it.
  *
  * Needs root (the build and chroot), and the built packages (npm test runs tsc -b and the web
  * build first). The first build takes about a minute on top of the debootstrap cache.
  */
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -233,6 +234,50 @@ describe("Vigil's container image, scanned by Vigil", () => {
     expect(status.stdout).toContain("Database: /var/lib/vigil/vigil.db (sqlite)");
     expect(status.stdout).toMatch(/debian-tracker/);
     expect(statSync(join(rootfs, "var/lib/vigil/vigil.db")).uid).toBe(65532);
+  });
+
+  it("serves the API and the web UI as uid 65532 from a read-only root, writing only to the volumes", async () => {
+    // as the Kustomize Deployment runs it: the root filesystem read-only, and volumes (tmpfs
+    // here) at the data directory, the layer cache and /tmp; in a mount namespace of its own
+    const script = `
+      r=$1
+      mount --bind "$r" "$r" && mount -o remount,bind,ro "$r" "$r"
+      for d in var/lib/vigil var/cache/vigil tmp; do mount -t tmpfs -o mode=0777 tmpfs "$r/$d"; done
+      exec chroot --userspec=65532:65532 "$r" /usr/bin/env -i PATH=/usr/local/bin:/usr/bin:/bin \
+        HOME=/tmp VIGIL_DATA_DIR=/var/lib/vigil VIGIL_CACHE_DIR=/var/cache/vigil \
+        /usr/local/bin/node /app/packages/cli/dist/main.js serve --port=0 --host=127.0.0.1 \
+        --no-scans --no-advisory-update`;
+    const server = spawn(
+      "unshare",
+      ["--mount", "--propagation", "private", "--", "sh", "-c", script, "sh", rootfs],
+      {
+        stdio: ["ignore", "ignore", "pipe"],
+      },
+    );
+    const closed = new Promise((resolve) => server.once("close", resolve));
+    try {
+      let stderr = "";
+      const url = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`vigil serve did not start: ${stderr}`)), 30_000);
+        server.stderr.setEncoding("utf8").on("data", (d: string) => {
+          stderr += d;
+          const m = /serving (http:\/\/\S+) /.exec(stderr);
+          if (m) {
+            clearTimeout(timer);
+            resolve(m[1]!);
+          }
+        });
+      });
+      expect(stderr).toContain("data: /var/lib/vigil/vigil.db");
+      const health = await fetch(`${url}/api/v1/health`);
+      expect(await health.json()).toMatchObject({ status: "ok", version, database: "sqlite" });
+      const ui = await fetch(`${url}/`);
+      expect(ui.status).toBe(200);
+      expect(await ui.text()).toContain("<title>Vigil</title>");
+    } finally {
+      server.kill("SIGTERM"); // node itself: unshare, sh and chroot exec into it
+      await closed;
+    }
   });
 
   it("leaves out apt lists, docs other than copyright files, man pages, source maps and types", async () => {
