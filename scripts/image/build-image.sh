@@ -75,7 +75,9 @@ CREATED=$(date -u -d "@$SOURCE_DATE_EPOCH" +%Y-%m-%dT%H:%M:%SZ)
 VERSION=$(jq -r .version "$REPO/packages/cli/package.json")
 SOURCE_URL=${SOURCE_URL:-$(git -C "$REPO" remote get-url origin 2>/dev/null || echo "vigil (no git remote)")}
 
-NODE_BIN=$(realpath "${NODE_BIN:-$(command -v node || die "no node on PATH; set NODE_BIN")}")
+NODE_BIN=${NODE_BIN:-$(command -v node || true)}
+[[ -n $NODE_BIN && -x $NODE_BIN ]] || die "no node on PATH; set NODE_BIN"
+NODE_BIN=$(realpath "$NODE_BIN")
 find_node_license() {
   local c
   for c in "${NODE_LICENSE:-}" "$(dirname "$NODE_BIN")/../share/doc/nodejs/LICENSE" \
@@ -123,9 +125,12 @@ stage_app() { # dir
 # needs node headers from nodejs.org), so the one the checkout's `npm ci` built for this node is
 # copied; the build's smoke test loads it inside the image.
 sqlite_addon() {
-  local f=$REPO/node_modules/better-sqlite3/build/Release/better_sqlite3.node
-  [[ -f $f ]] || die "$f is missing: run npm ci in the checkout first"
-  echo "$f"
+  local m=$REPO/node_modules/better-sqlite3 locked
+  [[ -f $m/build/Release/better_sqlite3.node ]] || die "$m/build is missing: run npm ci in the checkout first"
+  locked=$(jq -r '.packages["node_modules/better-sqlite3"].version' "$REPO/package-lock.json")
+  [[ $(jq -r .version "$m/package.json") == "$locked" ]] ||
+    die "$m is not the lockfile's better-sqlite3 $locked: run npm ci in the checkout first"
+  echo "$m/build/Release/better_sqlite3.node"
 }
 
 recipe_hash() { # staged-app-dir
