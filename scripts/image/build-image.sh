@@ -299,6 +299,7 @@ prune_old() { # keep
     log "pruning $d (unused for more than ${PRUNE_DAYS:-2} days)"
     rm -rf --one-file-system "$d"
   done
+  find "$CACHE/logs" -name 'vigil-image-*.log' -mtime +"${PRUNE_DAYS:-2}" -delete 2>/dev/null || true
 }
 
 cleanup() {
