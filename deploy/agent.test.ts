@@ -1,9 +1,9 @@
 /**
- * deploy/agent.yaml runs `vigil agent` with the least it needs: the read-only rules of
- * deploy/rbac.yaml (no write verb), a non-root container with a read-only root filesystem, no
- * capabilities, no privilege escalation, the RuntimeDefault seccomp profile, no host access,
- * requests and limits, the token from a mounted Secret, and emptyDir volumes for the spool and
- * the cache.
+ * deploy/agent.yaml (a link to deploy/kustomize/agent/agent.yaml) runs `vigil agent` with the
+ * least it needs: the read-only rules of deploy/rbac.yaml (no write verb), a non-root container
+ * with a read-only root filesystem, no capabilities, no privilege escalation, the RuntimeDefault
+ * seccomp profile, no host access, requests and limits, the token from a mounted Secret, and
+ * emptyDir volumes for the spool and the cache.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";

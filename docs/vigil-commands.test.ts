@@ -25,6 +25,7 @@ const DOCUMENTS = [
   "docs/permissions.md",
   "docs/notifications.md",
   "docs/limits.md",
+  "docs/container-image.md",
 ];
 
 /** Commands of two words: `scan image`, `db import` … */
