@@ -74,9 +74,14 @@ describe("fault proxy", () => {
     expect(answers).toEqual([503, 503, 200]);
     // another method and another path do not match
     expect((await get(`${proxy.url}${blobPath}`)).status).toBe(200);
-    expect(proxy.rules().map(({ name, matched, injected }) => ({ name, matched, injected }))).toEqual([
-      { name: "manifest 503", matched: 3, injected: 2 },
-    ]);
+    expect(
+      proxy.rules().map(({ name, matched, injected, matchedAt }) => ({
+        name,
+        matched,
+        injected,
+        times: matchedAt.length,
+      })),
+    ).toEqual([{ name: "manifest 503", matched: 3, injected: 2, times: 3 }]);
     expect(proxy.injected.slice(-2).map((f) => [f.rule, f.kind, f.target])).toEqual([
       ["manifest 503", "503", manifestPath],
       ["manifest 503", "503", manifestPath],

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import {
   Agent,
   createServer,
@@ -6,21 +7,22 @@ import {
   type Server,
   type ServerResponse,
 } from "node:http";
+import { createServer as createHttpsServer, Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { FaultExchange } from "./fault-proxy/fault.js";
 import { type ActiveRule, activateRules, type FaultRule, takeRule } from "./fault-proxy/fault-rule.js";
 
 export { alteredBody } from "./fault-proxy/altered-body.js";
 export type { Fault, FaultExchange } from "./fault-proxy/fault.js";
-export type { FaultRule } from "./fault-proxy/fault-rule.js";
+export type { ActiveRule, FaultRule } from "./fault-proxy/fault-rule.js";
 export { latency } from "./fault-proxy/latency.js";
 export { resetMidBody } from "./fault-proxy/reset-mid-body.js";
 export { kubeStatus, statusAnswer, tooManyRequests } from "./fault-proxy/status-answer.js";
 export { truncatedBody } from "./fault-proxy/truncated-body.js";
 
 /**
- * A loopback HTTP proxy for fault tests: it stands in front of one plain-HTTP server (the
- * test registry, the test Kubernetes API server started with `tls: false`) and forwards every
+ * A loopback HTTP proxy for fault tests: it stands in front of one server (the test registry,
+ * the test Kubernetes API server) and forwards every
  * request, except those a {@link FaultRule} matches, which get that rule's fault (latency, a
  * status, a reset or truncated body, altered bytes). Rules can be replaced while it runs and
  * it counts what it injected, so a test can tell that its fault really happened.
@@ -38,7 +40,7 @@ export interface InjectedFault {
 export interface RunningFaultProxy {
   /** `127.0.0.1:PORT`, to put where the upstream's host was (an image reference, a kubeconfig). */
   readonly host: string;
-  /** `http://127.0.0.1:PORT`. */
+  /** `http://127.0.0.1:PORT`, or `https://` with `tls`. */
   readonly url: string;
   /** Requests handled so far (faulty or not). */
   readonly requests: number;
@@ -53,25 +55,36 @@ export interface RunningFaultProxy {
 
 /** Options of {@link startFaultProxy}. */
 export interface FaultProxyOptions {
-  /** `http://host:port` of the server behind the proxy. */
+  /** `http://host:port` or `https://host:port` of the server behind the proxy. */
   readonly upstream: string;
+  /** PEM CA file to trust for an https upstream (the test CA). */
+  readonly upstreamCaFile?: string;
+  /**
+   * Serve HTTPS with this certificate (`ensureTestTls()` of ./registry.ts): clients that send
+   * credentials only over TLS (a kubeconfig with a bearer token) can then use the proxy.
+   */
+  readonly tls?: { readonly certFile: string; readonly keyFile: string };
   readonly rules?: readonly FaultRule[];
 }
 
 /** Starts a fault proxy on a free loopback port. */
 export async function startFaultProxy(options: FaultProxyOptions): Promise<RunningFaultProxy> {
   const upstream = new URL(options.upstream);
-  if (upstream.protocol !== "http:")
-    throw new Error(`the fault proxy forwards to http:// only, not ${options.upstream}`);
+  const secure = upstream.protocol === "https:";
   // keep-alive upstream, like a real proxy; destroyed on close so no socket outlives the test
-  const agent = new Agent({ keepAlive: true });
+  const agent = secure
+    ? new HttpsAgent({
+        keepAlive: true,
+        ...(options.upstreamCaFile ? { ca: readFileSync(options.upstreamCaFile) } : {}),
+      })
+    : new Agent({ keepAlive: true });
   let active = activateRules(options.rules ?? []);
   const injected: InjectedFault[] = [];
   let requests = 0;
 
   const forward = (request: IncomingMessage): Promise<IncomingMessage> =>
     new Promise((resolve, reject) => {
-      const outgoing = httpRequest(
+      const outgoing = (secure ? httpsRequest : httpRequest)(
         {
           host: upstream.hostname,
           port: upstream.port,
@@ -117,7 +130,12 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Runni
     });
   };
 
-  const server: Server = createServer(handle);
+  const server: Server = options.tls
+    ? createHttpsServer(
+        { cert: readFileSync(options.tls.certFile), key: readFileSync(options.tls.keyFile) },
+        handle,
+      )
+    : createServer(handle);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => {
@@ -129,7 +147,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Runni
   let closing: Promise<void> | undefined;
   return {
     host,
-    url: `http://${host}`,
+    url: `${options.tls ? "https" : "http"}://${host}`,
     get requests() {
       return requests;
     },

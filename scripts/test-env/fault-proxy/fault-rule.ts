@@ -27,6 +27,8 @@ export interface ActiveRule {
   matched: number;
   /** Requests the fault was applied to. */
   injected: number;
+  /** When each matching request arrived (`performance.now()`), to check a client's waits. */
+  readonly matchedAt: number[];
 }
 
 /** Wraps rules for counting; names default to `<METHOD> <path regexp>`. */
@@ -36,6 +38,7 @@ export function activateRules(rules: readonly FaultRule[]): ActiveRule[] {
     name: rule.name ?? `${rule.method ?? "*"} ${rule.path.source} ${rule.fault.kind}`,
     matched: 0,
     injected: 0,
+    matchedAt: [],
   }));
 }
 
@@ -56,6 +59,7 @@ export function takeRule(
     rule.path.lastIndex = 0; // a /g or /y regexp keeps state between tests
     if (!rule.path.test(target)) continue;
     active.matched++;
+    active.matchedAt.push(performance.now());
     const times = rule.times ?? "always";
     if (chosen === undefined && (times === "always" || active.injected < times)) {
       active.injected++;
