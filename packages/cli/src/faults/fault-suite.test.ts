@@ -109,6 +109,23 @@ const reasonsOf = (scan: ApiScan): string =>
     ...(scan.error ? [scan.error] : []),
   ].join("; ");
 
+/** Which worker ran which attempt of a scan, from their logs: `w1 started, w2 took over`. */
+function attemptsOf(scanId: string): string {
+  const steps: string[] = [];
+  for (const p of processes.filter((q) => q.args[0] === "worker")) {
+    const name = p.args[p.args.indexOf("--name") + 1];
+    for (const log of p.logs) {
+      if (log.scanId !== scanId) continue;
+      if (log.msg === "scan started") steps.push(`${name} started`);
+      else if (log.msg === "scan taken over from an earlier attempt")
+        steps.push(`${name} took over (attempt ${log.attempt})`);
+      else if (typeof log.level === "number" && log.level >= 50)
+        steps.push(`${name} error: ${String(log.msg)}`);
+    }
+  }
+  return steps.join(", ");
+}
+
 /** What a fault broke of what was stored, and whether the server still answers; empty when nothing. */
 async function damage(before: Stored): Promise<string[]> {
   const problems: string[] = [];
@@ -147,6 +164,8 @@ async function runFault(
       scan: ApiScan,
       rules: { readonly registry: readonly ActiveRule[]; readonly kube: readonly ActiveRule[] },
     ) => string[];
+    /** How it went beyond status and reason (attempts, workers), shown in the table. */
+    readonly detail?: (scan: ApiScan) => string;
     readonly timeoutMs?: number;
   },
 ): Promise<void> {
@@ -175,7 +194,11 @@ async function runFault(
   const statusOk = expected.statuses.includes(scan.status);
   const reasonOk = expected.reason ? expected.reason.test(reasons) : true;
   const shown = reasons.length > 220 ? `${reasons.slice(0, 220)}…` : reasons;
-  const observed = [`${scan.status}${shown ? `: ${shown}` : ""}`, ...notes].join("; ");
+  const detail = setup.detail?.(scan);
+  const observed = [
+    `${scan.status}${detail ? ` (${detail})` : ""}${shown ? `: ${shown}` : ""}`,
+    ...notes,
+  ].join("; ");
   const row: FaultRow = {
     fault,
     expected: expected.text,
@@ -376,8 +399,8 @@ describe("fault suite", () => {
 
     it("500 on the pod list", () =>
       runFault(
-        "API: 500 InternalError on the cluster-wide pod list",
-        listFailed("the 500", /cannot list pods.*(500|etcdserver)/),
+        "API: 500 InternalError on the cluster-wide pod list (always)",
+        listFailed("the server's error, after 3 tries", /cannot list pods.*(500|etcdserver)/),
         {
           kube: [
             {
@@ -385,12 +408,13 @@ describe("fault suite", () => {
               fault: kubeStatus(500, "InternalError", "etcdserver: request timed out"),
             },
           ],
+          check: (_scan, { kube }) => (kube[0]!.matched === 3 ? [] : [`${kube[0]!.matched} tries, not 3`]),
         },
       ));
 
     it("503 on the pod list", () =>
       runFault(
-        "API: 503 ServiceUnavailable on the cluster-wide pod list",
+        "API: 503 ServiceUnavailable on the cluster-wide pod list (always)",
         listFailed("the 503", /cannot list pods.*(503|unable to handle)/),
         {
           kube: [
@@ -403,6 +427,55 @@ describe("fault suite", () => {
               ),
             },
           ],
+        },
+      ));
+
+    it("503 twice on the pod list", () =>
+      runFault(
+        "API: 503 ServiceUnavailable on the cluster-wide pod list (first 2)",
+        { ...complete, text: "complete (retried)" },
+        {
+          kube: [
+            {
+              path: CLUSTER_POD_LIST,
+              times: 2,
+              fault: kubeStatus(
+                503,
+                "ServiceUnavailable",
+                "the server is currently unable to handle the request",
+              ),
+            },
+          ],
+        },
+      ));
+
+    it("429 with Retry-After on the pod list", () =>
+      runFault(
+        "API: 429 TooManyRequests, Retry-After: 1 on the pod list (once)",
+        { ...complete, text: "complete, retried after ≥ 1 s" },
+        {
+          kube: [
+            {
+              path: CLUSTER_POD_LIST,
+              times: 1,
+              fault: statusAnswer(429, {
+                headers: { "Retry-After": "1" },
+                body: {
+                  kind: "Status",
+                  apiVersion: "v1",
+                  status: "Failure",
+                  reason: "TooManyRequests",
+                  code: 429,
+                  message: "too many requests, please try again later",
+                },
+              }),
+            },
+          ],
+          check: (_scan, { kube }) => {
+            const at = kube[0]!.matchedAt;
+            const wait = (at[1] ?? 0) - (at[0] ?? 0);
+            return wait >= 950 ? [] : [`asked again after ${Math.round(wait)} ms`];
+          },
         },
       ));
 
@@ -463,6 +536,7 @@ describe("fault suite", () => {
           {
             // holds the layer so that the worker is in the middle of its job when it dies
             registry: [{ path: WEB_BLOB, method: "GET", times: 1, fault: latency(3000) }],
+            detail: (scan) => attemptsOf(scan.id),
             timeoutMs: 45_000,
             drive: async (scan) => {
               const held = () => cluster.registryProxy.rules()[0]!.injected > 0;
@@ -497,6 +571,7 @@ describe("fault suite", () => {
           },
           {
             registry: [{ path: WEB_BLOB, method: "GET", times: 1, fault: latency(2000) }],
+            detail: (scan) => attemptsOf(scan.id),
             timeoutMs: 45_000,
             drive: async () => {
               const held = () => cluster.registryProxy.rules()[0]!.injected > 0;
