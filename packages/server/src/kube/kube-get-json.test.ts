@@ -190,6 +190,37 @@ describe("kubeGetJson", () => {
     }
   });
 
+  it("asks again when the connection drops mid-answer, and says the server cannot be reached after three tries", async () => {
+    const body = JSON.stringify({ kind: "PodList", items: [{ metadata: { name: "a".repeat(5000) } }] });
+    let drops = 1;
+    let arrived = 0;
+    handler = (_request, response) => {
+      arrived++;
+      response.writeHead(200, {
+        "Content-Type": "application/json",
+        "Content-Length": Buffer.byteLength(body),
+      });
+      if (drops-- > 0) {
+        response.write(body.slice(0, 1000), () => response.socket?.destroy());
+        return;
+      }
+      response.end(body);
+    };
+    const slept: number[] = [];
+    const getJson = createKubeGetJson(kubeConfig({ token: "t" }), {
+      retry: { sleep: async (ms) => void slept.push(ms) },
+    });
+    expect(await getJson("/api/v1/pods", {}, LIST)).toEqual(JSON.parse(body));
+    expect(arrived).toBe(2);
+    expect(slept).toHaveLength(1);
+
+    drops = Number.POSITIVE_INFINITY;
+    arrived = 0;
+    const error = await getJson("/api/v1/pods", {}, LIST).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(KubernetesConnectionError);
+    expect(arrived).toBe(3);
+  });
+
   it("reports a success that is no JSON as a connection problem (no API server there)", async () => {
     handler = (_request, response) => {
       response.writeHead(200, { "Content-Type": "text/html" });

@@ -7,6 +7,7 @@ import { ApiException, type KubeConfig } from "@kubernetes/client-node";
 import {
   backoffDelay,
   createRetryPolicy,
+  isRetryableNetworkError,
   isRetryableStatus,
   KubernetesConnectionError,
   parseRetryAfter,
@@ -26,7 +27,8 @@ import { type KubernetesRequestInfo, toKubernetesApiError } from "./to-kubernete
  *
  * An answer that says "try again" (429, and 5xx but 501 and 505: an API server restarting or
  * behind a load balancer during an upgrade, etcd timing out, API Priority and Fairness
- * throttling) is asked again, as the registry client does: every request here is a GET. The
+ * throttling), and a connection refused or dropped mid-answer, are asked again, as the
+ * registry client does: every request here is a GET. The
  * server's `Retry-After` replaces the backoff, as client-go honours it; a wait longer than the
  * policy allows, or past the request's time limit, ends the retries with that answer.
  *
@@ -41,7 +43,7 @@ export interface KubeGetJsonOptions {
   readonly requestTimeoutMs?: number;
   /** Connections to the API server at most, all kept alive; default 8. */
   readonly maxSockets?: number;
-  /** Retries of 429 and 5xx answers; default {@link DEFAULT_KUBE_RETRY_POLICY}. */
+  /** Retries of 429 and 5xx answers and dropped connections; default {@link DEFAULT_KUBE_RETRY_POLICY}. */
   readonly retry?: Partial<RetryPolicy>;
 }
 
@@ -141,7 +143,14 @@ function send(
         response.on("data", (chunk: Buffer) => chunks.push(chunk));
         response.on("error", reject);
         response.on("close", () => {
-          if (!response.complete) reject(new Error("the connection closed before the answer was complete"));
+          if (!response.complete) {
+            // coded like Node's own "aborted", so that the request is asked again
+            const error: NodeJS.ErrnoException = new Error(
+              "the connection closed before the answer was complete",
+            );
+            error.code = "ECONNRESET";
+            reject(error);
+          }
         });
         response.on("end", () => {
           const raw = Buffer.concat(chunks);
@@ -203,20 +212,32 @@ export function createKubeGetJson(kubeConfig: KubeConfig, options: KubeGetJsonOp
     return fresh.fingerprint === used.fingerprint ? answer : send(url, fresh, signal);
   }
 
-  /** {@link exchange}, again after a 429 or 5xx while the policy and the time limit allow. */
+  /**
+   * {@link exchange}, again after a 429 or 5xx, or a connection that was refused or dropped
+   * before the whole answer arrived (every request here is a GET, safe to send twice), while
+   * the policy and the time limit allow.
+   */
   async function exchangeWithRetries(url: URL, signal: AbortSignal, deadline: number): Promise<Answer> {
-    let answer = await exchange(url, signal);
-    for (let attempt = 1; attempt < retry.maxAttempts && isRetryableStatus(answer.status); attempt++) {
+    for (let attempt = 1; ; attempt++) {
+      let answer: Answer;
+      try {
+        answer = await exchange(url, signal);
+      } catch (error) {
+        if (signal.aborted || attempt >= retry.maxAttempts || !isRetryableNetworkError(error)) throw error;
+        const wait = backoffDelay(attempt, retry);
+        if (Date.now() + wait >= deadline) throw error;
+        await retry.sleep(wait, signal);
+        continue;
+      }
+      if (attempt >= retry.maxAttempts || !isRetryableStatus(answer.status)) return answer;
       const header = answer.headers["retry-after"];
       const retryAfter = parseRetryAfter(Array.isArray(header) ? header[0] : header, retry.now());
-      if (retryAfter !== undefined && retryAfter > retry.maxRetryAfterMs) break;
+      if (retryAfter !== undefined && retryAfter > retry.maxRetryAfterMs) return answer;
       const wait = retryAfter ?? backoffDelay(attempt, retry);
       // a wait that would end past the time limit only turns the server's answer into a timeout
-      if (Date.now() + wait >= deadline) break;
+      if (Date.now() + wait >= deadline) return answer;
       await retry.sleep(wait, signal);
-      answer = await exchange(url, signal);
     }
-    return answer;
   }
 
   return async function kubeGetJson<T>(path: string, query: KubeQuery, request: KubeGetRequest): Promise<T> {
