@@ -507,6 +507,13 @@ describe("fault suite", () => {
         },
       ));
 
+    it("connection reset mid-list", () =>
+      runFault(
+        "API: connection reset after 4 KiB of the pod list (once)",
+        { ...complete, text: "complete (asked again)" },
+        { kube: [{ path: CLUSTER_POD_LIST, times: 1, fault: resetMidBody(4096) }] },
+      ));
+
     it("403 on pod lists", () =>
       runFault(
         "API: 403 Forbidden on every pod list",
