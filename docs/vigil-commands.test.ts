@@ -24,6 +24,7 @@ const DOCUMENTS = [
   "docs/scaling.md",
   "docs/permissions.md",
   "docs/notifications.md",
+  "docs/faults.md",
 ];
 
 /** Commands of two words: `scan image`, `db import` … */
