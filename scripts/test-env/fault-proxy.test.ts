@@ -5,6 +5,7 @@ import { testEnv } from "./env.js";
 import { readExpectedImage } from "./expected.js";
 import {
   alteredBody,
+  kubeStatus,
   latency,
   type RunningFaultProxy,
   resetMidBody,
@@ -13,6 +14,9 @@ import {
   tooManyRequests,
   truncatedBody,
 } from "./fault-proxy.js";
+import { httpRequest } from "./http-request.js";
+import { startKubeApiServer } from "./kube-api/kube-api-server.js";
+import { ensureTestTls } from "./registry.js";
 
 // The fault proxy in front of the real test registry: each fault kind does what it says to a
 // real blob, rules count and heal, and rules change while the proxy runs.
@@ -136,5 +140,36 @@ describe("fault proxy", () => {
     // rules replaced while running: back to clean answers
     proxy.setRules([]);
     expect(sha256((await get(`${proxy.url}${blobPath}`)).body)).toBe(layer.digest);
+  });
+});
+
+describe("fault proxy over TLS", () => {
+  it("serves HTTPS in front of an HTTPS upstream (the test API server) and injects a Kubernetes Status", async () => {
+    const api = await startKubeApiServer();
+    const tls = await ensureTestTls();
+    const proxy = await startFaultProxy({ upstream: api.url, upstreamCaFile: api.caFile!, tls });
+    try {
+      expect(proxy.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+      const auth = { caFile: tls.caFile, headers: { authorization: `Bearer ${api.token}` } };
+      const version = await httpRequest(`${proxy.url}/version`, auth);
+      expect(version.status).toBe(200);
+      expect(JSON.parse(version.body.toString("utf8"))).toMatchObject({ major: "1" });
+      proxy.setRules([
+        { path: /^\/api\/v1\/pods/, fault: kubeStatus(503, "ServiceUnavailable", "try later") },
+      ]);
+      const refused = await httpRequest(`${proxy.url}/api/v1/pods`, auth);
+      expect(refused.status).toBe(503);
+      expect(JSON.parse(refused.body.toString("utf8"))).toMatchObject({
+        kind: "Status",
+        reason: "ServiceUnavailable",
+        message: "try later",
+        code: 503,
+      });
+      // the upstream saw the version request only
+      expect(api.requests.map((r) => r.path)).toEqual(["/version"]);
+    } finally {
+      await proxy.close();
+      await api.close();
+    }
   });
 });

@@ -4,14 +4,34 @@
  * the cluster belongs to the `postgres` user and every server command runs through runuser.
  */
 import { execFile, execFileSync } from "node:child_process";
-import { appendFileSync, chownSync, mkdtempSync, rmSync } from "node:fs";
+import { appendFileSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 
 const run = promisify(execFile);
-const BIN = process.env.VIGIL_TEST_PG_BIN ?? "/usr/lib/postgresql/15/bin";
+
+/**
+ * The server binaries: `$VIGIL_TEST_PG_BIN`, or Debian's newest `/usr/lib/postgresql/<major>/bin`
+ * (the PostgreSQL package the test database on 5432 comes from).
+ */
+function serverBinaries(): string {
+  const given = process.env.VIGIL_TEST_PG_BIN;
+  if (given) return given;
+  const root = "/usr/lib/postgresql";
+  const majors = existsSync(root)
+    ? readdirSync(root)
+        .filter((name) => existsSync(join(root, name, "bin", "initdb")))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
+  if (majors.length === 0) {
+    throw new Error(
+      `no PostgreSQL server binaries under ${root}/<major>/bin: install Debian's postgresql package, or set VIGIL_TEST_PG_BIN to the directory holding initdb and pg_ctl`,
+    );
+  }
+  return join(root, majors[0] as string, "bin");
+}
 
 /** A running private PostgreSQL (trust auth, user `postgres`, database `postgres`). */
 export interface PrivatePostgres {
@@ -43,6 +63,7 @@ async function asPostgres(command: string, args: readonly string[]): Promise<voi
 
 /** initdb in a new temporary directory and start the server on a free port. */
 export async function startPrivatePostgres(): Promise<PrivatePostgres> {
+  const BIN = serverBinaries();
   const dir = mkdtempSync(join(tmpdir(), "vigil-private-pg-"));
   if (process.getuid?.() === 0) {
     const uid = Number(execFileSync("id", ["-u", "postgres"], { encoding: "utf8" }).trim());
@@ -76,6 +97,19 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   const stop = () => asPostgres(join(BIN, "pg_ctl"), ["-D", data, "-m", "fast", "-w", "-t", "30", "stop"]);
   await start();
   let running = true;
+  // a test process that dies without its afterAll must not leave a postmaster behind
+  const stopOnExit = (): void => {
+    if (!running) return;
+    const args = [join(BIN, "pg_ctl"), "-D", data, "-m", "immediate", "stop"];
+    try {
+      if (process.getuid?.() === 0)
+        execFileSync("runuser", ["-u", "postgres", "--", ...args], { stdio: "ignore" });
+      else execFileSync(args[0] as string, args.slice(1), { stdio: "ignore" });
+    } catch {
+      // already stopped
+    }
+  };
+  process.once("exit", stopOnExit);
   return {
     port,
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
@@ -88,6 +122,7 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
       running = true;
     },
     async destroy() {
+      process.off("exit", stopOnExit);
       if (running) await stop().catch(() => undefined);
       running = false;
       rmSync(dir, { recursive: true, force: true });
