@@ -514,6 +514,20 @@ describe("fault suite", () => {
         { kube: [{ path: CLUSTER_POD_LIST, times: 1, fault: resetMidBody(4096) }] },
       ));
 
+    it("every connection dropped", () =>
+      runFault(
+        "API: every connection reset before an answer (always)",
+        listFailed("the unreachable server", /Cannot reach the Kubernetes API server/),
+        { kube: [{ path: /^\//, fault: resetMidBody(0) }] },
+      ));
+
+    it("401 on the pod list", () =>
+      runFault(
+        "API: 401 Unauthorized on the cluster-wide pod list",
+        listFailed("the refused credentials", /401|Unauthorized/),
+        { kube: [{ path: CLUSTER_POD_LIST, fault: kubeStatus(401, "Unauthorized", "Unauthorized") }] },
+      ));
+
     it("403 on pod lists", () =>
       runFault(
         "API: 403 Forbidden on every pod list",
