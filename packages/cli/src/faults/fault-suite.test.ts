@@ -350,6 +350,13 @@ describe("fault suite", () => {
         },
       ));
 
+    it("429 with a Retry-After of an hour", () =>
+      runFault(
+        "registry: 429 Retry-After: 3600 on alpine-3.11's manifest (always)",
+        partialFor(/alpine-3\.11.*(3600|hour|Retry-After|rate)/i, "the wait asked for, without waiting it"),
+        { registry: [{ path: API_MANIFEST, fault: tooManyRequests(3600) }] },
+      ));
+
     it("500 a few times", () =>
       runFault(
         "registry: 500 on blobs (first 2)",
@@ -566,6 +573,27 @@ describe("fault suite", () => {
             const firstPages = kube[0]!.matched;
             return firstPages >= 2 ? [] : [`the continue token was sent ${firstPages} time(s)`];
           },
+        },
+      ));
+
+    it("410 Gone on every continue token", () =>
+      runFault(
+        "API: 410 Expired on every continue token of the pod list (always)",
+        listFailed(
+          "the expired list",
+          /cannot list pods cluster-wide: The list of pods of all namespaces expired twice/,
+        ),
+        {
+          kube: [
+            {
+              path: /^\/api\/v1\/pods\?.*continue=/,
+              fault: kubeStatus(
+                410,
+                "Expired",
+                "The provided continue parameter is too old to display a consistent list result.",
+              ),
+            },
+          ],
         },
       ));
 
