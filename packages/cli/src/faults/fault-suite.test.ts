@@ -41,7 +41,7 @@ const POD_LISTS = /^\/api\/v1\/(namespaces\/[^/]+\/)?pods(\?|$)/;
 const CLUSTER_POD_LIST = /^\/api\/v1\/pods(\?|$)/;
 const TABLE_FILE = join(import.meta.dirname, "../../../../test-output/fault-table.md");
 // Scan jobs held longer than this by a silent worker are retried by another: above any scan
-// here (the slowest waits out 4 registry retries or a 4 s hold), short enough for the worker row.
+// here (the slowest waits out 4 registry retries, or a 3 s hold), short enough for the worker row.
 const JOB_EXPIRY = "8";
 
 /** What a fault's scan should end as. */
