@@ -26,6 +26,7 @@ const DOCUMENTS = [
   "docs/notifications.md",
   "docs/limits.md",
   "docs/container-image.md",
+  "docs/faults.md",
 ];
 
 /** Commands of two words: `scan image`, `db import` … */

@@ -1,4 +1,4 @@
-import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, request, type Server } from "node:http";
@@ -26,6 +26,7 @@ import {
   shopDeployment,
   writeAdvisories,
 } from "../../server/src/scans/test-support/cluster-fixtures.js";
+import { servingUrl, startVigilProcess, type VigilProcess } from "./test-support/vigil-process.js";
 
 // `vigil serve` and `vigil worker` as separate processes on the machine's PostgreSQL, sharing
 // one scan queue: two servers (API and scheduler only) and two workers; the worker holding a
@@ -42,67 +43,20 @@ const url = (() => {
 })();
 const work = mkdtempSync(join(tmpdir(), "vigil-cli-worker-"));
 
-interface Running {
-  readonly child: ChildProcessWithoutNullStreams;
-  readonly logs: Record<string, unknown>[];
-  stderr(): string;
-  readonly exited: Promise<number | null>;
-  /** Resolves with the first log line (or stderr match) `test` accepts. */
-  waitFor(what: string, test: () => boolean, timeoutMs?: number): Promise<void>;
-}
+const processes: VigilProcess[] = [];
 
-const processes: Running[] = [];
-
-function vigil(args: readonly string[]): Running {
-  const child = spawn(process.execPath, [main, ...args], {
-    env: {
-      ...process.env,
-      DATABASE_URL: url,
-      HOME: work,
-      KUBECONFIG: "",
-      VIGIL_CACHE_DIR: join(work, "cache"),
-    },
-    stdio: ["pipe", "pipe", "pipe"],
+function vigil(args: readonly string[]): VigilProcess {
+  const running = startVigilProcess(args, {
+    DATABASE_URL: url,
+    HOME: work,
+    KUBECONFIG: "",
+    VIGIL_CACHE_DIR: join(work, "cache"),
   });
-  const logs: Record<string, unknown>[] = [];
-  let stderr = "";
-  let partial = "";
-  child.stdout.setEncoding("utf8").on("data", (d: string) => {
-    const lines = (partial + d).split("\n");
-    partial = lines.pop()!;
-    for (const line of lines) {
-      try {
-        logs.push(JSON.parse(line));
-      } catch {
-        // not a log line
-      }
-    }
-  });
-  child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-  const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
-  const running: Running = {
-    child,
-    logs,
-    stderr: () => stderr,
-    exited,
-    async waitFor(what, test, timeoutMs = 30_000) {
-      const deadline = Date.now() + timeoutMs;
-      while (!test()) {
-        if (Date.now() > deadline || child.exitCode !== null) {
-          throw new Error(
-            `${args[0]}: no ${what} within ${timeoutMs} ms (exit ${child.exitCode}); stderr: ${stderr}`,
-          );
-        }
-        await new Promise((resolve) => setTimeout(resolve, 25));
-      }
-    },
-  };
   processes.push(running);
   return running;
 }
 
-const hasLog = (p: Running, msg: string, fields: Record<string, unknown> = {}) =>
-  p.logs.some((l) => l.msg === msg && Object.entries(fields).every(([k, v]) => l[k] === v));
+const hasLog = (p: VigilProcess, msg: string, fields: Record<string, unknown> = {}) => p.hasLog(msg, fields);
 
 /**
  * A registry in front of the test registry that holds blob downloads while `closed`: a worker
@@ -161,15 +115,6 @@ async function admin(text: string): Promise<void> {
   } finally {
     await client.end();
   }
-}
-
-async function listening(server: Running): Promise<string> {
-  let found: string | undefined;
-  await server.waitFor("URL", () => {
-    found = /serving (http:\/\/\S+) /.exec(server.stderr())?.[1];
-    return found !== undefined;
-  });
-  return found!;
 }
 
 async function leaderGauge(serverUrl: string): Promise<number> {
@@ -236,9 +181,9 @@ describe("vigil serve and vigil worker on PostgreSQL", () => {
         ...queue,
       ]);
     const first = serve("a");
-    const firstUrl = await listening(first);
+    const firstUrl = await servingUrl(first);
     const second = serve("b");
-    const secondUrl = await listening(second);
+    const secondUrl = await servingUrl(second);
     // the first server leads the scheduler; the second waits
     expect(hasLog(first, "became the leader")).toBe(true);
     expect(hasLog(second, "became the leader")).toBe(false);

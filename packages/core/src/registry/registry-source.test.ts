@@ -337,6 +337,32 @@ describe.each(HTTP_CLIENTS)(
       expect((error as Error).message).toMatch(/failed after 0 of 500000 bytes/);
     });
 
+    it("asks again for a manifest or config whose connection drops mid-body, and says what it read when it keeps dropping", async () => {
+      const image = buildFakeImage({ repository: "flaky/docs", layerSizes: [1000] });
+      const isConfig = (r: { path: string }) => r.path === `/v2/flaky/docs/blobs/${image.configDigest}`;
+      const reg = await start({
+        images: [image],
+        faults: [
+          { match: isManifest, action: { kind: "reset", afterBytes: 50 }, times: 1 },
+          { match: isConfig, action: { kind: "reset", afterBytes: 20 }, times: 1 },
+        ],
+      });
+      const options = fast();
+      await expectSameLayers(`${reg.host}/flaky/docs`, image, options);
+      expect(reg.requests.filter(isManifest)).toHaveLength(2);
+      expect(reg.requests.filter(isConfig)).toHaveLength(2);
+      expect(options.slept).toHaveLength(2);
+
+      reg.faults.push({ match: isManifest, action: { kind: "reset", afterBytes: 50 } });
+      const error = await (await openImageSource(`${reg.host}/flaky/docs`, fast()))
+        .resolve()
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RegistryConnectionError);
+      expect((error as Error).message).toMatch(
+        /^Reading manifest flaky\/docs:latest of registry 127\.0\.0\.1:\d+\/flaky\/docs failed: the connection dropped before the end of the answer 4 times \(.+\)\. Check the network or the registry, then retry\.$/,
+      );
+    });
+
     it("rejects a blob whose bytes do not match its digest", async () => {
       const image = buildFakeImage({ repository: "evil/app", layerSizes: [70_000] });
       const reg = await start({

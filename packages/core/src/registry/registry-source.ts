@@ -2,7 +2,12 @@ import { createHash } from "node:crypto";
 import { pipeline, type Readable } from "node:stream";
 import type { Descriptor, ResolvedImage } from "../model/image.js";
 import { parseDigest, verifyBytes } from "./digest.js";
-import { DigestMismatchError, ManifestInvalidError } from "./errors.js";
+import {
+  DigestMismatchError,
+  ImageSourceAbortedError,
+  ManifestInvalidError,
+  RegistryConnectionError,
+} from "./errors.js";
 import { type HttpResponse, headerValue } from "./http-client.js";
 import { formatImageReference, type ImageReference, repositoryOf } from "./image-reference.js";
 import type { ImageSource, ResolveOptions } from "./image-source.js";
@@ -13,7 +18,7 @@ import { pullScope } from "./registry-auth.js";
 import type { RegistryClient } from "./registry-client.js";
 import { type ManifestReader, resolveImage } from "./resolve-image.js";
 import { checkBlobResponse, createResumableBlobStream } from "./resumable-blob-stream.js";
-import type { RetryPolicy } from "./retry-policy.js";
+import { backoffDelay, isRetryableNetworkError, type RetryPolicy } from "./retry-policy.js";
 import { createVerifiedStream } from "./verified-stream.js";
 
 /**
@@ -54,6 +59,12 @@ export function createRegistrySource(options: RegistrySourceOptions): ImageSourc
   const manifestPath = (reference: string): string => `/v2/${ref.repository}/manifests/${reference}`;
   const blobPath = (digest: string): string => `/v2/${ref.repository}/blobs/${digest}`;
 
+  /**
+   * GET a manifest or config and read it whole. A connection that drops while the body is read
+   * (reset, or closed short of its Content-Length) asks again from the start, as the client
+   * does for a request that got no answer: these documents are small, so there is nothing to
+   * resume, and one dropped connection must not fail an image.
+   */
   async function fetchSmall(
     path: string,
     what: string,
@@ -61,17 +72,37 @@ export function createRegistrySource(options: RegistrySourceOptions): ImageSourc
     accept: string | undefined,
     signal?: AbortSignal,
   ): Promise<{ bytes: Buffer; response: HttpResponse }> {
-    const response = await client.get({
-      path,
-      scope,
-      what,
-      ...(accept ? { accept } : {}),
-      ...(signal ? { signal } : {}),
-    });
     const whereText = `${what} of ${where}`;
-    sizeCapCheck(response, max, whereText);
-    const bytes = await readBodyBytes(response.body, max, whereText);
-    return { bytes, response };
+    for (let attempt = 1; ; attempt++) {
+      const response = await client.get({
+        path,
+        scope,
+        what,
+        ...(accept ? { accept } : {}),
+        ...(signal ? { signal } : {}),
+      });
+      sizeCapCheck(response, max, whereText);
+      try {
+        const bytes = await readBodyBytes(response.body, max, whereText);
+        return { bytes, response };
+      } catch (error) {
+        if (signal?.aborted) throw new ImageSourceAbortedError(whereText, { cause: error });
+        if (!isRetryableNetworkError(error)) throw error;
+        if (attempt >= retry.maxAttempts) {
+          throw new RegistryConnectionError(
+            `${client.baseUrl}${path}`,
+            `Reading ${whereText} failed: the connection dropped before the end of the answer ` +
+              `${attempt} times (${(error as Error).message}). Check the network or the registry, then retry.`,
+            { cause: error },
+          );
+        }
+        try {
+          await retry.sleep(backoffDelay(attempt, retry), signal);
+        } catch (sleepError) {
+          throw new ImageSourceAbortedError(whereText, { cause: sleepError });
+        }
+      }
+    }
   }
 
   const reader: ManifestReader = {

@@ -131,6 +131,96 @@ describe("kubeGetJson", () => {
     });
   });
 
+  it("asks again after 429 and 5xx answers, waiting what Retry-After says, and gives up after three attempts", async () => {
+    const arrived: number[] = [];
+    const slept: number[] = [];
+    const getJson = createKubeGetJson(kubeConfig({ token: "t" }), {
+      retry: { sleep: async (ms) => void slept.push(ms), random: () => 0 },
+    });
+    handler = (_request, response) => {
+      arrived.push(performance.now());
+      const n = arrived.length;
+      if (n === 1) {
+        response.writeHead(503, { "Content-Type": "application/json", "Retry-After": "1" });
+        response.end(
+          JSON.stringify({ kind: "Status", code: 503, reason: "ServiceUnavailable", message: "restarting" }),
+        );
+      } else if (n === 2)
+        json(response, 500, { kind: "Status", code: 500, message: "etcdserver: request timed out" });
+      else json(response, 200, { kind: "PodList", items: [] });
+    };
+    expect(await getJson("/api/v1/pods", {}, LIST)).toEqual({ kind: "PodList", items: [] });
+    expect(arrived).toHaveLength(3);
+    // the server's Retry-After first, then the backoff of the second retry (500 ms, jitter 0: half)
+    expect(slept).toEqual([1000, 250]);
+
+    // a server that keeps failing: three attempts, then its last answer as the error
+    arrived.length = 0;
+    slept.length = 0;
+    handler = (_request, response) => {
+      arrived.push(performance.now());
+      json(response, 503, {
+        kind: "Status",
+        code: 503,
+        reason: "ServiceUnavailable",
+        message: `no ${arrived.length}`,
+      });
+    };
+    await expect(getJson("/api/v1/pods", {}, LIST)).rejects.toMatchObject({
+      name: "KubernetesApiError",
+      status: 503,
+      serverMessage: "no 3",
+    });
+    expect(arrived).toHaveLength(3);
+
+    // not worth asking again: 4xx but 429, 501; and a Retry-After beyond the policy's limit
+    for (const [status, headers] of [
+      [403, {}],
+      [501, {}],
+      [429, { "Retry-After": "3600" }],
+    ] as const) {
+      arrived.length = 0;
+      handler = (_request, response) => {
+        arrived.push(performance.now());
+        response.writeHead(status, { "Content-Type": "application/json", ...headers });
+        response.end(JSON.stringify({ kind: "Status", code: status, message: "no" }));
+      };
+      await expect(getJson("/api/v1/pods", {}, LIST)).rejects.toMatchObject({ status });
+      expect(arrived, `HTTP ${status}`).toHaveLength(1);
+    }
+  });
+
+  it("asks again when the connection drops mid-answer, and says the server cannot be reached after three tries", async () => {
+    const body = JSON.stringify({ kind: "PodList", items: [{ metadata: { name: "a".repeat(5000) } }] });
+    let drops = 1;
+    let arrived = 0;
+    handler = (_request, response) => {
+      arrived++;
+      response.writeHead(200, {
+        "Content-Type": "application/json",
+        "Content-Length": Buffer.byteLength(body),
+      });
+      if (drops-- > 0) {
+        response.write(body.slice(0, 1000), () => response.socket?.destroy());
+        return;
+      }
+      response.end(body);
+    };
+    const slept: number[] = [];
+    const getJson = createKubeGetJson(kubeConfig({ token: "t" }), {
+      retry: { sleep: async (ms) => void slept.push(ms) },
+    });
+    expect(await getJson("/api/v1/pods", {}, LIST)).toEqual(JSON.parse(body));
+    expect(arrived).toBe(2);
+    expect(slept).toHaveLength(1);
+
+    drops = Number.POSITIVE_INFINITY;
+    arrived = 0;
+    const error = await getJson("/api/v1/pods", {}, LIST).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(KubernetesConnectionError);
+    expect(arrived).toBe(3);
+  });
+
   it("reports a success that is no JSON as a connection problem (no API server there)", async () => {
     handler = (_request, response) => {
       response.writeHead(200, { "Content-Type": "text/html" });

@@ -4,7 +4,15 @@ import { request as httpsRequest } from "node:https";
 import { promisify } from "node:util";
 import { brotliDecompress, gunzip, inflate } from "node:zlib";
 import { ApiException, type KubeConfig } from "@kubernetes/client-node";
-import { KubernetesConnectionError } from "@vigil/core";
+import {
+  backoffDelay,
+  createRetryPolicy,
+  isRetryableNetworkError,
+  isRetryableStatus,
+  KubernetesConnectionError,
+  parseRetryAfter,
+  type RetryPolicy,
+} from "@vigil/core";
 import { KubeConfigError } from "./kube-config.js";
 import { createKubeCredentialSource, type KubeCredentials } from "./kube-credentials.js";
 import { type KubernetesRequestInfo, toKubernetesApiError } from "./to-kubernetes-api-error.js";
@@ -17,6 +25,13 @@ import { type KubernetesRequestInfo, toKubernetesApiError } from "./to-kubernete
  * (profile of `vigil scan cluster`, scripts/bench/cluster-scan.mjs). Credentials and the one
  * keep-alive agent come from kube-credentials.ts.
  *
+ * An answer that says "try again" (429, and 5xx but 501 and 505: an API server restarting or
+ * behind a load balancer during an upgrade, etcd timing out, API Priority and Fairness
+ * throttling), and a connection refused or dropped mid-answer, are asked again, as the
+ * registry client does: every request here is a GET. The
+ * server's `Retry-After` replaces the backoff, as client-go honours it; a wait longer than the
+ * policy allows, or past the request's time limit, ends the retries with that answer.
+ *
  * Errors are those of core's `KubernetesReader`: an error status is a `KubernetesApiError`
  * with the `Status` the server sent; no answer (refused, TLS, DNS, timeout, a body that is no
  * JSON) a `KubernetesConnectionError`; cancellation rejects with the signal's reason.
@@ -24,11 +39,23 @@ import { type KubernetesRequestInfo, toKubernetesApiError } from "./to-kubernete
 
 /** Options of {@link createKubeGetJson}. */
 export interface KubeGetJsonOptions {
-  /** How long one request may take, credentials and a 401 retry included; default 30 s. */
+  /** How long one request may take, credentials, a 401 retry and 429/5xx retries included; default 30 s. */
   readonly requestTimeoutMs?: number;
   /** Connections to the API server at most, all kept alive; default 8. */
   readonly maxSockets?: number;
+  /** Retries of 429 and 5xx answers and dropped connections; default {@link DEFAULT_KUBE_RETRY_POLICY}. */
+  readonly retry?: Partial<RetryPolicy>;
 }
+
+/**
+ * Three attempts in all, 250 ms then 500 ms apart (with jitter), or what `Retry-After` says up
+ * to 10 s: enough to ride over an API server's restart behind its load balancer, short enough
+ * that a failing server fails a scan in about a second per request, not minutes.
+ */
+export const DEFAULT_KUBE_RETRY_POLICY: RetryPolicy = createRetryPolicy({
+  maxAttempts: 3,
+  maxRetryAfterMs: 10_000,
+});
 
 /** Query parameters; `undefined` ones are left out, an empty string is sent. */
 export type KubeQuery = Readonly<Record<string, string | number | boolean | undefined>>;
@@ -116,7 +143,14 @@ function send(
         response.on("data", (chunk: Buffer) => chunks.push(chunk));
         response.on("error", reject);
         response.on("close", () => {
-          if (!response.complete) reject(new Error("the connection closed before the answer was complete"));
+          if (!response.complete) {
+            // coded like Node's own "aborted", so that the request is asked again
+            const error: NodeJS.ErrnoException = new Error(
+              "the connection closed before the answer was complete",
+            );
+            error.code = "ECONNRESET";
+            reject(error);
+          }
         });
         response.on("end", () => {
           const raw = Buffer.concat(chunks);
@@ -156,6 +190,7 @@ function send(
  */
 export function createKubeGetJson(kubeConfig: KubeConfig, options: KubeGetJsonOptions = {}): KubeGetJson {
   const timeoutMs = options.requestTimeoutMs ?? 30_000;
+  const retry: RetryPolicy = { ...DEFAULT_KUBE_RETRY_POLICY, ...options.retry };
   const server = kubeConfig.getCurrentCluster()?.server;
   if (!server) {
     throw new KubeConfigError(
@@ -177,10 +212,39 @@ export function createKubeGetJson(kubeConfig: KubeConfig, options: KubeGetJsonOp
     return fresh.fingerprint === used.fingerprint ? answer : send(url, fresh, signal);
   }
 
+  /**
+   * {@link exchange}, again after a 429 or 5xx, or a connection that was refused or dropped
+   * before the whole answer arrived (every request here is a GET, safe to send twice), while
+   * the policy and the time limit allow.
+   */
+  async function exchangeWithRetries(url: URL, signal: AbortSignal, deadline: number): Promise<Answer> {
+    for (let attempt = 1; ; attempt++) {
+      let answer: Answer;
+      try {
+        answer = await exchange(url, signal);
+      } catch (error) {
+        if (signal.aborted || attempt >= retry.maxAttempts || !isRetryableNetworkError(error)) throw error;
+        const wait = backoffDelay(attempt, retry);
+        if (Date.now() + wait >= deadline) throw error;
+        await retry.sleep(wait, signal);
+        continue;
+      }
+      if (attempt >= retry.maxAttempts || !isRetryableStatus(answer.status)) return answer;
+      const header = answer.headers["retry-after"];
+      const retryAfter = parseRetryAfter(Array.isArray(header) ? header[0] : header, retry.now());
+      if (retryAfter !== undefined && retryAfter > retry.maxRetryAfterMs) return answer;
+      const wait = retryAfter ?? backoffDelay(attempt, retry);
+      // a wait that would end past the time limit only turns the server's answer into a timeout
+      if (Date.now() + wait >= deadline) return answer;
+      await retry.sleep(wait, signal);
+    }
+  }
+
   return async function kubeGetJson<T>(path: string, query: KubeQuery, request: KubeGetRequest): Promise<T> {
     const { signal } = request;
     signal?.throwIfAborted();
     const url = new URL(`${base}${path}${queryString(query)}`);
+    const deadline = Date.now() + timeoutMs;
     const controller = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -192,7 +256,7 @@ export function createKubeGetJson(kubeConfig: KubeConfig, options: KubeGetJsonOp
     signal?.addEventListener("abort", onAbort, { once: true });
     let answer: Answer;
     try {
-      answer = await exchange(url, controller.signal);
+      answer = await exchangeWithRetries(url, controller.signal, deadline);
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
       if (timedOut) {
