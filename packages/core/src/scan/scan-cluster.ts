@@ -192,7 +192,8 @@ export async function scanDiscoveredCluster(
     failures.push({
       scope: "image",
       subject: scan.reference,
-      reason: `${scan.result.status === "partial" ? "read partially" : "not scanned"}: ${tried}${scan.result.error ?? "unknown error"}`,
+      // an image none of whose layers could be read was not scanned, whatever its status says
+      reason: `${scan.result.status === "partial" && scan.result.layers.some((l) => l.status !== "failed") ? "read partially" : "not scanned"}: ${tried}${scan.result.error ?? "unknown error"}`,
       containers: scan.target.containers,
     });
   }

@@ -67,6 +67,13 @@ describe("scanImageInventory", () => {
     expect(cache.size).toBe(1);
   });
 
+  it("says the inventory is empty when no layer could be read", async () => {
+    const source = createMemoryImageSource([{ tar: base, truncateTo: 40 }]);
+    const scan = await scanImageInventory({ source });
+    expect(scan.status).toBe("partial");
+    expect(scan.error).toMatch(/^no layer could be read \(1 of 1\); the inventory is empty\. First error: /);
+  });
+
   it("treats an error at the end of a blob (digest mismatch) as a failed layer", async () => {
     const mismatch = new Error("blob digest mismatch");
     const source = createMemoryImageSource([{ tar: base, failAtEnd: mismatch }]);

@@ -147,7 +147,10 @@ export async function scanImageInventory(options: ScanImageInventoryOptions): Pr
     image,
     inventory,
     layers,
-    error: `${failed.length} of ${layers.length} layers could not be read; the inventory is incomplete. First error: ${failed[0]!.error}`,
+    error:
+      failed.length === layers.length
+        ? `no layer could be read (${failed.length} of ${layers.length}); the inventory is empty. First error: ${failed[0]!.error}`
+        : `${failed.length} of ${layers.length} layers could not be read; the inventory is incomplete. First error: ${failed[0]!.error}`,
     cause: first.reason,
     durationMs: elapsed(),
   };
