@@ -1,6 +1,7 @@
 import { PackageURL } from "packageurl-js";
 import type { OsInfo } from "../model/os-info.js";
 import type { ExtractedPackage } from "../model/package.js";
+import { wellFormedText } from "./well-formed-text.js";
 
 /**
  * Build the package URL of a package once the OS is known
@@ -91,12 +92,15 @@ export function packageUrl(pkg: ExtractedPackage, os: OsInfo | undefined): strin
       break;
   }
   const hasQualifiers = Object.keys(qualifiers).length > 0;
+  const safe = (text: string | undefined) => (text === undefined ? undefined : wellFormedText(text));
   return new PackageURL(
     type,
-    namespace,
-    name,
-    version,
-    hasQualifiers ? qualifiers : undefined,
+    safe(namespace),
+    wellFormedText(name),
+    safe(version),
+    hasQualifiers
+      ? Object.fromEntries(Object.entries(qualifiers).map(([key, value]) => [key, wellFormedText(value)]))
+      : undefined,
     undefined,
   ).toString();
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { jsonSyntaxError, MAX_JSON_DEPTH, parseJsonWithLocations } from "./json-locator.js";
+import { jsonSyntaxError, MAX_JSON_DEPTH, MAX_LOCATED_TEXT, parseJsonWithLocations } from "./json-locator.js";
 
 describe("jsonSyntaxError", () => {
   it.each([
@@ -56,5 +56,13 @@ describe("parseJsonWithLocations", () => {
         column: text.startsWith('{\n"s"') ? 19 + MAX_JSON_DEPTH - 1 : 6 + MAX_JSON_DEPTH - 1,
       });
     }
+  });
+
+  it("gives no positions in a text over the size limit, whose problems keep their pointers", () => {
+    const big = `{"pad": "${"x".repeat(MAX_LOCATED_TEXT)}",\n"a": [1]}`;
+    const parsed = parseJsonWithLocations(big);
+    expect(parsed.ok && parsed.locate("/a/0")).toBeUndefined();
+    const small = parseJsonWithLocations('{"pad": "x",\n"a": [1]}');
+    expect(small.ok && small.locate("/a/0")).toEqual({ line: 2, column: 7 });
   });
 });

@@ -35,9 +35,16 @@ export function parseJsonWithLocations(
     const { line, column } = lineColumn(text, found.offset);
     return { ok: false, message: found.message, line, column };
   }
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: false });
+  // Positions are found only when a problem needs one, and not in texts too large to parse
+  // twice: the yaml parser builds a node per value, many times the text's size in memory.
+  let parsedForPositions: { doc: ReturnType<typeof parseDocument>; lineCounter: LineCounter } | undefined;
   const locate: JsonLocator = (pointer) => {
+    if (text.length > MAX_LOCATED_TEXT) return undefined;
+    if (!parsedForPositions) {
+      const lineCounter = new LineCounter();
+      parsedForPositions = { doc: parseDocument(text, { lineCounter, uniqueKeys: false }), lineCounter };
+    }
+    const { doc, lineCounter } = parsedForPositions;
     if (doc.errors.length > 0) return undefined;
     let node: unknown = doc.contents;
     for (const raw of pointer.split("/").slice(1)) {
@@ -53,6 +60,12 @@ export function parseJsonWithLocations(
   };
   return { ok: true, value, locate };
 }
+
+/**
+ * Largest text whose problems get a line and column (1 MiB: thousands of VEX statements); in a
+ * larger one they carry their JSON pointer only.
+ */
+export const MAX_LOCATED_TEXT = 1024 * 1024;
 
 /** Deepest nesting of objects and arrays accepted: VEX and similar documents use fewer than 10. */
 export const MAX_JSON_DEPTH = 100;

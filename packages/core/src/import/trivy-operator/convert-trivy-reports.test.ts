@@ -355,6 +355,20 @@ const vuln = (fields: object) => ({
 });
 
 describe("convertTrivyReports on bad input", () => {
+  // npm run fuzz, seed 915247984: a lone surrogate escaped in the JSON of a version (and no
+  // packagePURL) threw a URIError from packageurl-js instead of converting
+  it("builds a purl from a name or version holding a lone surrogate, with U+FFFD in its place", () => {
+    for (const fields of [
+      { resource: "libfoo", installedVersion: "1.0\ud800" },
+      { resource: "\udc00libfoo", installedVersion: "1.0" },
+      { resource: "github.com/x/\ud800", installedVersion: "v1.0.0" },
+    ]) {
+      const { reports } = convertTrivyReports([report({ report: { vulnerabilities: [vuln(fields)] } })]);
+      const purl = reports[0]!.matches[0]!.package.purl;
+      expect(purl).toContain("%EF%BF%BD");
+    }
+  });
+
   it("records one located issue per problem, naming the report and the field, and converts the rest", () => {
     const objects: unknown[] = [
       "not an object",

@@ -1,5 +1,6 @@
 import { PackageURL } from "packageurl-js";
 import { packageUrl } from "../../inventory/package-url.js";
+import { wellFormedText } from "../../inventory/well-formed-text.js";
 import type { OsInfo } from "../../model/os-info.js";
 import { PACKAGE_TYPES, type Package, type PackageLocation, type PackageType } from "../../model/package.js";
 import { TRIVY_OPERATOR_SOURCE, type TrivyPackageTypeEvidence } from "./trivy-report.js";
@@ -164,7 +165,14 @@ export function trivyPackage(
 }
 
 function genericPurl(name: string, version: string): string {
-  return new PackageURL("generic", undefined, name, version || undefined, undefined, undefined).toString();
+  return new PackageURL(
+    "generic",
+    undefined,
+    wellFormedText(name),
+    version ? wellFormedText(version) : undefined,
+    undefined,
+    undefined,
+  ).toString();
 }
 
 /** packageurl-js throws on names its type rules reject; a generic purl is better than no report. */
