@@ -16,6 +16,7 @@ const HELPERS = new Set([
   "big-layer-image.mjs",
   "image-variants.mjs",
   "in-process-scans.mjs",
+  "postgres-schema.mjs",
 ]);
 const only = process.argv.slice(2);
 execFileSync("npx", ["tsc", "-b"], { cwd: root, stdio: "inherit" });

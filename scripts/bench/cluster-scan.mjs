@@ -15,32 +15,11 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BASES, compiledKubeApi, pushVariants } from "./image-variants.mjs";
+import { BASES, compiledKubeApi, pushVariants, useVariants } from "./image-variants.mjs";
 import { printTable, repoRoot, startBenchRegistry, testImagesDir } from "./lib.mjs";
 
 const PODS = Number(process.env.BENCH_PODS ?? 10_000);
 const DIGESTS = Number(process.env.BENCH_DIGESTS ?? 500);
-
-/** Point every container of the synthetic cluster at a real variant, by its synthetic image index. */
-function useVariants(objects, variants) {
-  for (const object of objects) {
-    if (object.kind !== "Pod") continue;
-    const remap = (image) => {
-      const index = Number(/app-(\d+)/.exec(image)?.[1] ?? 0) % variants.length;
-      return variants[index];
-    };
-    for (const list of ["containers", "initContainers"]) {
-      for (const c of object.spec[list] ?? []) c.image = `${remap(c.image).repository}:${remap(c.image).tag}`;
-    }
-    for (const list of ["containerStatuses", "initContainerStatuses"]) {
-      for (const s of object.status[list] ?? []) {
-        const v = remap(s.image);
-        s.image = `${v.repository}:${v.tag}`;
-        s.imageID = `${v.repository}@${v.digest}`;
-      }
-    }
-  }
-}
 
 function vigil(args, env) {
   return new Promise((resolvePromise, reject) => {

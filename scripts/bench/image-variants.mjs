@@ -89,3 +89,34 @@ export async function pushVariants(host, count) {
   }
   return variants;
 }
+
+/**
+ * Point every container of a synthetic cluster (`syntheticCluster` of the test API server) at a
+ * real variant, by its synthetic image index (`app-<n>`, modulo the variants).
+ */
+export function useVariants(objects, variants) {
+  // syntheticCluster shares one containers list between the pods of a Deployment: a container
+  // remapped twice would have its variant's reference remapped again (to variant 0)
+  const remapped = new WeakSet();
+  for (const object of objects) {
+    if (object.kind !== "Pod") continue;
+    const remap = (image) => {
+      const index = Number(/app-(\d+)/.exec(image)?.[1] ?? 0) % variants.length;
+      return variants[index];
+    };
+    for (const list of ["containers", "initContainers"]) {
+      for (const c of object.spec[list] ?? []) {
+        if (remapped.has(c)) continue;
+        remapped.add(c);
+        c.image = `${remap(c.image).repository}:${remap(c.image).tag}`;
+      }
+    }
+    for (const list of ["containerStatuses", "initContainerStatuses"]) {
+      for (const s of object.status[list] ?? []) {
+        const v = remap(s.image);
+        s.image = `${v.repository}:${v.tag}`;
+        s.imageID = `${v.repository}@${v.digest}`;
+      }
+    }
+  }
+}

@@ -12,49 +12,34 @@
 // share of the jobs; then the queue's overhead per job: empty pg-boss jobs sent and taken back
 // to back, and an empty cluster scan (no pods) through the queue against the runner.
 import { spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
-import pg from "pg";
 import { BASES, compiledKubeApi, pushVariants } from "./image-variants.mjs";
 import { cliMain, median, printTable, repoRoot, startBenchRegistry, testImagesDir } from "./lib.mjs";
+import { createSchema, dropSchema } from "./postgres-schema.mjs";
 
 const CLUSTERS = Number(process.env.BENCH_CLUSTERS ?? 12);
 const DIGESTS = Number(process.env.BENCH_DIGESTS ?? 48);
 const WORKERS = [1, 2, 4];
 const EMPTY_JOBS = Number(process.env.BENCH_EMPTY_JOBS ?? 300);
 const EMPTY_SCANS = Number(process.env.BENCH_EMPTY_SCANS ?? 30);
-const POSTGRES = process.env.VIGIL_TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
 const server = await import(join(repoRoot, "packages/server/dist/index.js"));
 const { pino } = await import("pino");
 const silent = pino({ level: "silent" });
-
-async function admin(text) {
-  const client = new pg.Client({ connectionString: POSTGRES });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
 
 /** What a failed run leaves: dropped and killed in the end. */
 const leftovers = { schemas: new Set(), children: new Set() };
 
 /** A fresh schema with Vigil's tables and the test advisories; returns its URL and cleanup. */
 async function freshDatabase(clusterIds) {
-  const schema = `vigil_bench_workers_${randomBytes(4).toString("hex")}`;
-  await admin(`create schema "${schema}"`);
+  const { schema, url } = await createSchema("vigil_bench_workers");
   leftovers.schemas.add(schema);
-  const url = new URL(POSTGRES);
-  url.searchParams.set("options", `-c search_path=${schema}`);
-  const database = server.createDatabase({ url: url.toString(), poolSize: 20 });
+  const database = server.createDatabase({ url, poolSize: 20 });
   await server.migrateToLatest(database.db);
   await run(["db", "import", join(repoRoot, "packages/cli/src/testdata/secdb")], {
-    DATABASE_URL: url.toString(),
+    DATABASE_URL: url,
   });
   const stores = server.createScanStores(database.db);
   for (const id of clusterIds) {
@@ -67,14 +52,12 @@ async function freshDatabase(clusterIds) {
     });
   }
   return {
-    url: url.toString(),
+    url,
     database,
     stores,
     async drop() {
       await database.close();
-      await admin(
-        `drop schema if exists "${schema}" cascade; drop schema if exists "${schema}_pgboss" cascade`,
-      );
+      await dropSchema(schema);
     },
   };
 }
@@ -306,11 +289,7 @@ try {
   );
 } finally {
   for (const child of leftovers.children) if (child.exitCode === null) child.kill("SIGKILL");
-  for (const schema of leftovers.schemas) {
-    await admin(
-      `drop schema if exists "${schema}" cascade; drop schema if exists "${schema}_pgboss" cascade`,
-    );
-  }
+  for (const schema of leftovers.schemas) await dropSchema(schema);
   await api?.close();
   registry.stop();
   rmSync(work, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
-import { ADVISORY_LOCK_SPACES, createAdvisoryKeyedLock } from "./advisory-locks.js";
+import { ADVISORY_LOCK_SPACES, createAdvisoryKeyedLock, lockKeySql } from "./advisory-locks.js";
 import { createLeaderElection } from "./leader-election.js";
 import { useTestDatabase } from "./test-support/test-databases.js";
 
@@ -94,9 +94,11 @@ describe("leader election", () => {
       onChange: () => {},
     });
     expect(leader.isLeader()).toBe(true);
-    // what a crash does: the backend holding the lock goes away
+    // what a crash does: the backend holding the lock goes away. Only this schema's lock:
+    // the database is shared, and a scheduler of another schema (a parallel test file, a
+    // soak run) holds a lock in the same space under another key.
     const { sql } = await import("kysely");
-    await sql`select pg_terminate_backend(pid) from pg_locks where locktype = 'advisory' and classid = ${ADVISORY_LOCK_SPACES.scheduler} and granted`.execute(
+    await sql`select pg_terminate_backend(pid) from pg_locks where locktype = 'advisory' and classid = ${ADVISORY_LOCK_SPACES.scheduler} and objid = (${lockKeySql("leader:scheduler")})::oid and granted`.execute(
       database.current.db,
     );
     const deadline = Date.now() + 5000;
