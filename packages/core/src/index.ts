@@ -20,3 +20,4 @@ export * from "./report/index.js";
 export * from "./scan/index.js";
 export * from "./suppress/index.js";
 export * from "./version/index.js";
+export * from "./yaml/parse-nested-yaml.js";

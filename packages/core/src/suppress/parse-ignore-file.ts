@@ -1,4 +1,5 @@
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, type YAMLMap } from "yaml";
+import { parseNestedYaml, YAML_TOO_DEEP } from "../yaml/parse-nested-yaml.js";
 import { DISMISSAL_REASONS, type DismissalReason, type IgnoreRule, parseExpiry } from "./ignore-rule.js";
 import { compilePathGlob } from "./path-glob.js";
 import type { SuppressionProblem } from "./suppression-problem.js";
@@ -38,7 +39,19 @@ const TOP_KEYS = new Set(["version", "rules"]);
 export function parseIgnoreFile(text: string, fileName: string): IgnoreFile {
   const problems: SuppressionProblem[] = [];
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const parsed = parseNestedYaml(text, (text) =>
+    parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true }),
+  );
+  if ("tooDeep" in parsed) {
+    problems.push({
+      severity: "error",
+      code: "ignore-file-yaml-syntax",
+      message: `the file ${YAML_TOO_DEEP}; no rule of this file is applied`,
+      location: { file: fileName, line: parsed.line ?? 1, column: 1 },
+    });
+    return { rules: [], problems };
+  }
+  const doc = parsed.value;
   const at = (offset: number | undefined) => {
     if (offset === undefined) return { file: fileName };
     const pos = lineCounter.linePos(offset);

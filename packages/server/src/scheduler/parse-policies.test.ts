@@ -465,3 +465,13 @@ describe("parsePolicies: located errors", () => {
     expect(result.errors.map((e) => e.code)).toEqual(["bad-severity"]);
   });
 });
+
+describe("parsePolicies on text nested thousands deep", () => {
+  it("is one located syntax error, never a crash of the yaml parser", () => {
+    const result = parsePolicies(`scan_execution_policy:\n${"- ".repeat(3000)}name: x\n`, "deep.yml");
+    expect(result.policies).toEqual([]);
+    expect(result.errors.map((e) => [e.code, e.line, e.reason])).toEqual([
+      ["yaml-syntax", 2, expect.stringContaining("nested too deeply")],
+    ]);
+  });
+});

@@ -1,4 +1,10 @@
-import { parseSeverityLevel, SEVERITY_LEVELS, type SeverityLevel } from "@vigil/core";
+import {
+  parseNestedYaml,
+  parseSeverityLevel,
+  SEVERITY_LEVELS,
+  type SeverityLevel,
+  YAML_TOO_DEEP,
+} from "@vigil/core";
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, type YAMLMap } from "yaml";
 import { checkCadence, checkTimeZone } from "./cadence.js";
 import { comparePolicyIssues, type PolicyIssue } from "./policy-issue.js";
@@ -90,7 +96,24 @@ const NAMESPACE_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
  */
 export function parsePolicies(text: string, source: string): ParsePoliciesResult {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const parsed = parseNestedYaml(text, (text) =>
+    parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true }),
+  );
+  if ("tooDeep" in parsed) {
+    // nothing was parsed: count the lines here so that the issue names the line that goes too deep
+    lines.addNewLine(0);
+    for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) lines.addNewLine(i + 1);
+    const reader = new PolicyYamlReader(source, text, lines, () => undefined);
+    reader.report(
+      "error",
+      "yaml-syntax",
+      lines.lineStarts[(parsed.line ?? 1) - 1] ?? 0,
+      "",
+      `the policy file ${YAML_TOO_DEEP}`,
+    );
+    return finish(reader, []);
+  }
+  const doc = parsed.value;
   const reader = new PolicyYamlReader(source, text, lines, (alias) => {
     try {
       return alias.resolve(doc) as Node | undefined;

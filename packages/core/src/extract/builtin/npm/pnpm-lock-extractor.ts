@@ -1,6 +1,7 @@
 import { isMap, isScalar, LineCounter, parseAllDocuments, type YAMLMap } from "yaml";
 import type { ExtractedPackage } from "../../../model/package.js";
 import { quoteValue } from "../../../model/quote-value.js";
+import { parseNestedYaml, YAML_TOO_DEEP } from "../../../yaml/parse-nested-yaml.js";
 import type { ExtractorInput, ExtractorIssue, ExtractorResult, WholeFileExtractor } from "../../extractor.js";
 import { isNpmName, isRegistryVersion, npmPackage } from "./npm-package.js";
 import { isProjectLockfile } from "./package-lock-extractor.js";
@@ -34,11 +35,23 @@ export function createPnpmLockExtractor(): WholeFileExtractor {
 function extractPnpmLock({ content }: ExtractorInput): ExtractorResult {
   const text = content.toString("utf8");
   const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter, schema: "failsafe", uniqueKeys: false });
+  const parsed = parseNestedYaml(text, (text) =>
+    parseAllDocuments(text, { lineCounter, schema: "failsafe", uniqueKeys: false }),
+  );
   const lineOf = (offset: number | undefined) =>
     offset === undefined ? undefined : lineCounter.linePos(offset).line;
   const issues: ExtractorIssue[] = [];
   const packages: ExtractedPackage[] = [];
+  if ("tooDeep" in parsed) {
+    issues.push({
+      severity: "error",
+      code: "pnpm-lock-invalid",
+      message: `pnpm-lock.yaml ${YAML_TOO_DEEP}`,
+      ...(parsed.line ? { line: parsed.line } : {}),
+    });
+    return { packages, issues };
+  }
+  const docs = parsed.value;
   if (!Array.isArray(docs)) return { packages, issues };
   for (const doc of docs) {
     if (doc.errors.length > 0) {

@@ -1,5 +1,6 @@
 import { isMap, isScalar, LineCounter, parseDocument } from "yaml";
 import type { ExtractedPackage } from "../../../model/package.js";
+import { parseNestedYaml, YAML_TOO_DEEP } from "../../../yaml/parse-nested-yaml.js";
 import type { ExtractorInput, ExtractorIssue, ExtractorResult, WholeFileExtractor } from "../../extractor.js";
 import { isNpmName, isRegistryVersion, npmPackage } from "./npm-package.js";
 import { isProjectLockfile } from "./package-lock-extractor.js";
@@ -73,8 +74,20 @@ function readV1(text: string): ExtractorResult {
 function readBerry(text: string): ExtractorResult {
   const lineCounter = new LineCounter();
   // failsafe: every scalar stays a string (`version: 1.10` is not the number 1.1).
-  const doc = parseDocument(text, { lineCounter, schema: "failsafe", uniqueKeys: false });
+  const parsed = parseNestedYaml(text, (text) =>
+    parseDocument(text, { lineCounter, schema: "failsafe", uniqueKeys: false }),
+  );
   const issues: ExtractorIssue[] = [];
+  if ("tooDeep" in parsed) {
+    issues.push({
+      severity: "error",
+      code: "yarn-lock-invalid",
+      message: `yarn.lock (berry) ${YAML_TOO_DEEP}`,
+      ...(parsed.line ? { line: parsed.line } : {}),
+    });
+    return { packages: [], issues };
+  }
+  const doc = parsed.value;
   if (doc.errors.length > 0) {
     const error = doc.errors[0]!;
     return {
