@@ -27,6 +27,7 @@ const DOCUMENTS = [
   "docs/limits.md",
   "docs/container-image.md",
   "docs/faults.md",
+  "docs/fuzzing.md",
 ];
 
 /** Commands of two words: `scan image`, `db import` … */
