@@ -16,13 +16,13 @@
 // At the end: a table per window (default 5 minutes), the verdicts (memory flat, no job lost,
 // p95 holds; scripts/soak/soak-verdicts.mjs and docs/soak.md), docs/soak/soak-<date>.csv and
 // docs/soak/soak.png. Exits 1 when a verdict fails.
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { BASES, compiledKubeApi, pushVariants } from "./bench/image-variants.mjs";
-import { cliMain, printTable, repoRoot, startBenchRegistry, testImagesDir } from "./bench/lib.mjs";
+import { printTable, repoRoot, runVigil, startBenchRegistry, testImagesDir } from "./bench/lib.mjs";
 import { createSchema, dropSchema } from "./bench/postgres-schema.mjs";
 import { prng } from "./bench/seeded-random.mjs";
 import { startAutovacuumStandIn } from "./soak/autovacuum-stand-in.mjs";
@@ -55,19 +55,6 @@ const server = await import(join(repoRoot, "packages/server/dist/index.js"));
 
 const log = (text) => console.log(`[soak ${new Date().toISOString().slice(11, 19)}] ${text}`);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** `vigil` to completion (setup commands); rejects with its stderr. */
-function vigilCommand(args, env) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliMain, ...args], {
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-    let stderr = "";
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`vigil ${args[0]}: ${stderr}`))));
-  });
-}
 
 /** The namespaces split into `count` registered clusters, in order. */
 function clustersOf(namespaces, count) {
@@ -121,7 +108,7 @@ try {
   const { url } = created;
   const database = server.createDatabase({ url });
   await server.migrateToLatest(database.db);
-  await vigilCommand(["db", "import", join(repoRoot, "packages/cli/src/testdata/secdb")], {
+  await runVigil(["db", "import", join(repoRoot, "packages/cli/src/testdata/secdb")], {
     DATABASE_URL: url,
     HOME: work,
   });

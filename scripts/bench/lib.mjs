@@ -22,6 +22,19 @@ export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../.."
 export const cliMain = join(repoRoot, "packages/cli/dist/main.js");
 const rssPreload = join(repoRoot, "scripts/bench/report-rss.mjs");
 
+/** Runs `vigil <args>` to its end (setup commands: db import, admin); rejects with its stderr. */
+export function runVigil(args, env = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cliMain, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`vigil ${args[0]}: ${stderr}`))));
+  });
+}
+
 /** Median of numbers. */
 export function median(values) {
   const sorted = [...values].sort((a, b) => a - b);

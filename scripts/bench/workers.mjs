@@ -16,7 +16,15 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { BASES, compiledKubeApi, pushVariants } from "./image-variants.mjs";
-import { cliMain, median, printTable, repoRoot, startBenchRegistry, testImagesDir } from "./lib.mjs";
+import {
+  cliMain,
+  median,
+  printTable,
+  repoRoot,
+  runVigil,
+  startBenchRegistry,
+  testImagesDir,
+} from "./lib.mjs";
 import { createSchema, dropSchema } from "./postgres-schema.mjs";
 
 const CLUSTERS = Number(process.env.BENCH_CLUSTERS ?? 12);
@@ -38,7 +46,7 @@ async function freshDatabase(clusterIds) {
   leftovers.schemas.add(schema);
   const database = server.createDatabase({ url, poolSize: 20 });
   await server.migrateToLatest(database.db);
-  await run(["db", "import", join(repoRoot, "packages/cli/src/testdata/secdb")], {
+  await runVigil(["db", "import", join(repoRoot, "packages/cli/src/testdata/secdb")], {
     DATABASE_URL: url,
   });
   const stores = server.createScanStores(database.db);
@@ -60,18 +68,6 @@ async function freshDatabase(clusterIds) {
       await dropSchema(schema);
     },
   };
-}
-
-function run(args, env) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliMain, ...args], {
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-    let stderr = "";
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`vigil ${args[0]}: ${stderr}`))));
-  });
 }
 
 /** Starts `vigil worker` processes; resolves when all take jobs. Counts the jobs each took. */
