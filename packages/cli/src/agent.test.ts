@@ -16,11 +16,10 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { testEnv } from "../../../scripts/test-env/env.js";
 import { DIALECTS, useTestDatabase } from "../../server/src/db/test-support/test-databases.js";
 import {
-  deploymentPod,
+  billingDeploymentWithPullSecret,
   digestOf,
   MUSL_CVE,
   OPENSSL_CVE,
-  replicaSet,
   shopDeployment,
   startTestCluster,
   type TestCluster,
@@ -137,33 +136,10 @@ describe.each(DIALECTS)("vigil agent against vigil serve on %s", (dialect) => {
   const agents: Agent[] = [];
 
   beforeEach(async () => {
-    const auth = Buffer.from(`${env.registryUser}:${env.registryPassword}`).toString("base64");
     cluster = await startTestCluster({
       tmpPrefix: "vigil-agent-",
       context: "edge-sa",
-      objects: [
-        ...shopDeployment(),
-        {
-          apiVersion: "v1",
-          kind: "Secret",
-          metadata: { name: "regcred", namespace: "billing" },
-          type: "kubernetes.io/dockerconfigjson",
-          data: {
-            ".dockerconfigjson": Buffer.from(
-              JSON.stringify({ auths: { [env.authRegistry]: { auth } } }),
-            ).toString("base64"),
-          },
-        },
-        replicaSet("billing", "api"),
-        deploymentPod({
-          namespace: "billing",
-          deployment: "api",
-          pod: "api-7d4b9c8f5-q8w2e",
-          repository: `${env.authRegistry}/vigil/alpine-3.11`,
-          digest: digestOf("alpine-3.11"),
-          pullSecret: "regcred",
-        }),
-      ],
+      objects: [...shopDeployment(), ...billingDeploymentWithPullSecret()],
     });
     logLines = [];
     const logger = pino({ level: "info" }, { write: (line: string) => void logLines.push(JSON.parse(line)) });

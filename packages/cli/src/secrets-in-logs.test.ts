@@ -4,9 +4,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testEnv } from "../../../scripts/test-env/env.js";
 import {
-  deploymentPod,
+  billingDeploymentWithPullSecret,
   digestOf,
-  replicaSet,
   shopDeployment,
   startTestCluster,
   type TestCluster,
@@ -103,25 +102,7 @@ const dockerConfigJson = Buffer.from(
 beforeAll(async () => {
   cluster = await startTestCluster({
     tmpPrefix: "vigil-secrets-in-logs-",
-    objects: [
-      ...shopDeployment(),
-      {
-        apiVersion: "v1",
-        kind: "Secret",
-        metadata: { name: "regcred", namespace: "billing" },
-        type: "kubernetes.io/dockerconfigjson",
-        data: { ".dockerconfigjson": dockerConfigJson },
-      },
-      replicaSet("billing", "api"),
-      deploymentPod({
-        namespace: "billing",
-        deployment: "api",
-        pod: "api-7d4b9c8f5-q8w2e",
-        repository: `${env.authRegistry}/vigil/alpine-3.11`,
-        digest: digestOf("alpine-3.11"),
-        pullSecret: "regcred",
-      }),
-    ],
+    objects: [...shopDeployment(), ...billingDeploymentWithPullSecret()],
   });
 });
 

@@ -128,6 +128,37 @@ export function shopDeployment(fields: Partial<PodFixture> = {}): KubeObject[] {
   return [replicaSet("shop", fields.deployment ?? "web"), shopPod(fields)];
 }
 
+/**
+ * billing/api running alpine-3.11 from the auth registry, which only its pull secret `regcred`
+ * (a docker config with the registry's credentials) unlocks: the Secret, the ReplicaSet and the pod.
+ */
+export function billingDeploymentWithPullSecret(): KubeObject[] {
+  const env = testEnv();
+  const auth = Buffer.from(`${env.registryUser}:${env.registryPassword}`).toString("base64");
+  return [
+    {
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: "regcred", namespace: "billing" },
+      type: "kubernetes.io/dockerconfigjson",
+      data: {
+        ".dockerconfigjson": Buffer.from(
+          JSON.stringify({ auths: { [env.authRegistry]: { auth } } }),
+        ).toString("base64"),
+      },
+    },
+    replicaSet("billing", "api"),
+    deploymentPod({
+      namespace: "billing",
+      deployment: "api",
+      pod: "api-7d4b9c8f5-q8w2e",
+      repository: `${env.authRegistry}/vigil/alpine-3.11`,
+      digest: digestOf("alpine-3.11"),
+      pullSecret: "regcred",
+    }),
+  ];
+}
+
 /** The test Kubernetes API server, a kubeconfig for it and a temporary directory to work in. */
 export interface TestCluster {
   readonly api: RunningKubeApiServer;
