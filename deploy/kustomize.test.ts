@@ -9,13 +9,18 @@
  * --dry-run=client` needs the discovery and OpenAPI documents of a cluster, which the test API
  * server does not serve for apps/v1 and storage kinds).
  */
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { lstatSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
+import {
+  servingUrl,
+  startVigilProcess,
+  type VigilProcess,
+} from "../packages/cli/src/test-support/vigil-process.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: Kubernetes objects, checked field by field below
 type KubeObject = Record<string, any>;
@@ -202,13 +207,11 @@ describe("deploy/kustomize", () => {
 
   describe("the server's probes", () => {
     const work = mkdtempSync(join(tmpdir(), "vigil-kustomize-"));
-    let child: ReturnType<typeof spawn> | undefined;
-    let url = "";
+    let server: VigilProcess | undefined;
     afterAll(async () => {
-      if (child && child.exitCode === null) {
-        const closed = new Promise((resolve) => child!.once("close", resolve));
-        child.kill("SIGTERM");
-        await closed;
+      if (server && server.child.exitCode === null) {
+        server.child.kill("SIGTERM");
+        await server.exited;
       }
       rmSync(work, { recursive: true, force: true });
     });
@@ -225,39 +228,11 @@ describe("deploy/kustomize", () => {
       expect(service.spec.ports[0].targetPort).toBe("http");
       // the container's own arguments, on a free loopback port: `vigil serve` as built
       const args = (container.args as string[]).filter((a) => !a.startsWith("--port"));
-      child = spawn(
-        process.execPath,
-        [
-          join(here, "../packages/cli/dist/main.js"),
-          ...args,
-          "--port=0",
-          "--host=127.0.0.1",
-          "--no-scans",
-          "--no-advisory-update",
-        ],
-        {
-          env: {
-            ...process.env,
-            VIGIL_DATA_DIR: join(work, "data"),
-            DATABASE_URL: "",
-            KUBECONFIG: "",
-            HOME: work,
-          },
-          stdio: ["ignore", "ignore", "pipe"],
-        },
+      server = startVigilProcess(
+        [...args, "--port=0", "--host=127.0.0.1", "--no-scans", "--no-advisory-update"],
+        { VIGIL_DATA_DIR: join(work, "data"), DATABASE_URL: "", KUBECONFIG: "", HOME: work },
       );
-      let stderr = "";
-      url = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`vigil serve did not start: ${stderr}`)), 30_000);
-        child!.stderr!.setEncoding("utf8").on("data", (d: string) => {
-          stderr += d;
-          const m = /serving (http:\/\/\S+) /.exec(stderr);
-          if (m) {
-            clearTimeout(timer);
-            resolve(m[1]!);
-          }
-        });
-      });
+      const url = await servingUrl(server);
       for (const probe of probes) {
         const res = await fetch(`${url}${probe.httpGet.path}`);
         expect(res.status, probe.httpGet.path).toBe(200);
